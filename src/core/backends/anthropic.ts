@@ -1,0 +1,174 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageCreateParamsStreaming, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
+import { estimateTokens } from '../context/tokens';
+import { DEFAULT_MIN_CACHEABLE_TOKENS, findPrice, type PriceTable } from '../cost/prices';
+import { ANTHROPIC_PRICES } from '../cost/prices';
+import type { Usage } from '../cost/usage';
+import type { Message } from '../transcript';
+import type { Backend, BackendSession, SessionInit, TurnInput, TurnOutput, TurnSink } from './backend';
+import { BackendError, errorMessage, isAbortError, parseRetryAfter } from './errors';
+
+export interface AnthropicBackendOptions {
+  /** Resolved per request, so a key set while the window is open takes effect at once. */
+  getApiKey(): Promise<string | undefined>;
+  baseURL?: string;
+  /** SDK-level retries of 429/5xx with Retry-After honoured. The fallback chain may set 0 and own retries. */
+  maxRetries?: number;
+  timeoutMs?: number;
+  maxTokens?: number;
+  prices?: PriceTable;
+}
+
+const DEFAULT_MAX_TOKENS = 8192;
+
+/** The Anthropic Messages API with the official SDK. Stateless: the transcript is the context, so forks copy it. */
+export class AnthropicBackend implements Backend {
+  readonly kind = 'anthropic' as const;
+  readonly label = 'Anthropic API';
+  private client: { key: string; sdk: Anthropic } | undefined;
+
+  constructor(private readonly options: AnthropicBackendOptions) {}
+
+  openSession(init: SessionInit): BackendSession {
+    return {
+      state: undefined,
+      runTurn: (input, sink) => this.runTurn(init, input, sink),
+      dispose: async () => {},
+    };
+  }
+
+  private async sdk(): Promise<Anthropic> {
+    const key = await this.options.getApiKey();
+    if (!key) {
+      throw new BackendError('auth', 'No Anthropic API key is set.', {
+        hint: 'Set one with "LLM Fleet: Set API Key…" or the ANTHROPIC_API_KEY environment variable.',
+      });
+    }
+    if (this.client?.key !== key) {
+      const sdk = new Anthropic({
+        apiKey: key,
+        baseURL: this.options.baseURL || undefined,
+        maxRetries: this.options.maxRetries ?? 2,
+        timeout: this.options.timeoutMs ?? 600_000,
+        logLevel: 'off',
+      });
+      this.client = { key, sdk };
+    }
+    return this.client.sdk;
+  }
+
+  private async runTurn(init: SessionInit, input: TurnInput, sink: TurnSink): Promise<TurnOutput> {
+    const sdk = await this.sdk();
+    const params = buildRequest(init, input.history, this.options.maxTokens ?? DEFAULT_MAX_TOKENS, this.options.prices ?? ANTHROPIC_PRICES);
+    const usage: Usage = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+    let stopReason: string | undefined;
+    let finished = false;
+    try {
+      const stream = await sdk.messages.create(params, { signal: input.signal });
+      for await (const event of stream) {
+        switch (event.type) {
+          case 'content_block_delta':
+            if (event.delta.type === 'text_delta') sink.delta(event.delta.text);
+            break;
+          case 'message_start': {
+            const u = event.message.usage;
+            usage.model = event.message.model;
+            sink.model?.(event.message.model);
+            usage.input = u.input_tokens ?? 0;
+            usage.cacheRead = u.cache_read_input_tokens ?? 0;
+            // Without the 5m/1h split the write used the default TTL, which is 5 minutes.
+            usage.cacheWrite5m = u.cache_creation?.ephemeral_5m_input_tokens ?? u.cache_creation_input_tokens ?? 0;
+            usage.cacheWrite1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+            usage.output = u.output_tokens ?? 0;
+            break;
+          }
+          case 'message_delta':
+            usage.output = event.usage.output_tokens ?? usage.output;
+            stopReason = event.delta.stop_reason ?? stopReason;
+            break;
+          case 'message_stop':
+            finished = true;
+            break;
+        }
+      }
+    } catch (e) {
+      throw classifyAnthropicError(e, input.signal);
+    }
+    // The SDK ends the loop quietly when aborted; a stream that just stops is a dropped connection.
+    if (input.signal.aborted) throw new BackendError('cancelled', 'Cancelled.');
+    if (!finished) throw new BackendError('network', 'The connection closed before the answer was complete.');
+    if (stopReason === 'refusal') sink.warning?.('The model declined to answer.');
+    return { usage, stopReason };
+  }
+}
+
+/**
+ * Builds the request, with prompt caching where it can pay: the system prompt is marked when it alone reaches the
+ * model's minimum cacheable length, and a rolling breakpoint sits on the last message once the whole prefix does.
+ */
+export function buildRequest(init: SessionInit, history: readonly Message[], maxTokens: number, prices: PriceTable): MessageCreateParamsStreaming {
+  const minimum = findPrice(prices, init.model)?.minCacheableTokens ?? DEFAULT_MIN_CACHEABLE_TOKENS;
+  const messages = toApiMessages(history);
+  const systemTokens = init.systemPrompt ? estimateTokens(init.systemPrompt) : 0;
+  const system: TextBlockParam[] | undefined = init.systemPrompt
+    ? [{ type: 'text', text: init.systemPrompt, ...(systemTokens >= minimum ? { cache_control: { type: 'ephemeral' } } : {}) }]
+    : undefined;
+  const prefixTokens = systemTokens + messages.reduce((n, m) => n + estimateTokens((m.content as TextBlockParam[])[0].text), 0);
+  if (prefixTokens >= minimum && messages.length > 0) {
+    const last = messages[messages.length - 1].content as TextBlockParam[];
+    last[0] = { ...last[0], cache_control: { type: 'ephemeral' } };
+  }
+  return { model: init.model, max_tokens: maxTokens, messages, ...(system ? { system } : {}), stream: true };
+}
+
+/**
+ * The API wants alternating user/assistant turns that start with the user. Partial or failed answers stay in our
+ * transcript, so empty ones are dropped and neighbours with the same role are joined.
+ */
+export function toApiMessages(history: readonly Message[]): MessageParam[] {
+  const out: Array<{ role: 'user' | 'assistant'; content: TextBlockParam[] }> = [];
+  for (const m of history) {
+    if (m.text.length === 0) continue;
+    const last = out[out.length - 1];
+    if (last && last.role === m.role) last.content[0] = { type: 'text', text: `${last.content[0].text}\n\n${m.text}` };
+    else out.push({ role: m.role, content: [{ type: 'text', text: m.text }] });
+  }
+  while (out.length > 0 && out[0].role !== 'user') out.shift();
+  return out;
+}
+
+/** Maps whatever the SDK threw to the error taxonomy, once, here at the edge. */
+export function classifyAnthropicError(e: unknown, signal?: AbortSignal): BackendError {
+  if (e instanceof BackendError) return e;
+  if (signal?.aborted || isAbortError(e)) return new BackendError('cancelled', 'Cancelled.', { cause: e });
+  if (e instanceof Anthropic.APIConnectionTimeoutError) {
+    return new BackendError('timeout', 'The Anthropic API did not answer in time.', { cause: e, hint: 'Try again, or raise the request timeout.' });
+  }
+  if (e instanceof Anthropic.APIConnectionError) {
+    return new BackendError('network', `Could not reach the Anthropic API: ${errorMessage(e.cause ?? e)}.`, { cause: e, hint: 'Check the network and the API base URL.' });
+  }
+  if (e instanceof Anthropic.APIError) {
+    const status = typeof e.status === 'number' ? e.status : undefined;
+    const type = (e.error as { error?: { type?: string; message?: string } } | undefined)?.error;
+    const detail = type?.message ?? e.message;
+    const retryAfterMs = e.headers ? parseRetryAfter((n) => e.headers?.get(n)) : undefined;
+    const init = { status, retryAfterMs, cause: e };
+    if (status === 429 || type?.type === 'rate_limit_error') return new BackendError('rate_limited', `Rate limited by the Anthropic API: ${detail}`, { ...init, hint: 'Wait and retry, or use another backend.' });
+    if (status === 529 || type?.type === 'overloaded_error') return new BackendError('overloaded', `The Anthropic API is overloaded: ${detail}`, { ...init, hint: 'Retry in a moment.' });
+    if (status === 401 || status === 403 || type?.type === 'authentication_error' || type?.type === 'permission_error') {
+      return new BackendError('auth', `The Anthropic API refused the key: ${detail}`, { ...init, hint: 'Check the key with "LLM Fleet: Set API Key…".' });
+    }
+    if (status === 404 || type?.type === 'not_found_error') return new BackendError('not_found', `Not found: ${detail}`, { ...init, hint: 'Check the model name.' });
+    if (status === 413 || /prompt is too long|context window|too many tokens/i.test(detail)) {
+      return new BackendError('context_overflow', `The conversation is too long for the model: ${detail}`, { ...init, hint: 'Fork from an earlier message, or compress the context.' });
+    }
+    if (status === 408 || status === 504) return new BackendError('timeout', `The Anthropic API timed out: ${detail}`, init);
+    if (status !== undefined && status >= 400 && status < 500) return new BackendError('bad_request', `The Anthropic API rejected the request: ${detail}`, init);
+    return new BackendError('server', `The Anthropic API failed: ${detail}`, { ...init, hint: 'Retry in a moment.' });
+  }
+  if (e instanceof SyntaxError) return new BackendError('server', `The server sent a malformed stream event: ${e.message}`, { cause: e });
+  if (e instanceof TypeError && /terminated|socket|fetch failed/i.test(e.message)) {
+    return new BackendError('network', `The connection to the Anthropic API dropped: ${errorMessage((e as { cause?: unknown }).cause ?? e)}.`, { cause: e });
+  }
+  return new BackendError('server', `Unexpected failure talking to the Anthropic API: ${errorMessage(e)}`, { cause: e });
+}

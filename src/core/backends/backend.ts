@@ -1,0 +1,79 @@
+/**
+ * The backend contract: a backend opens sessions; a session streams one turn at a time, can be cancelled with an
+ * AbortSignal, reports usage in one shape, and may fork itself. Failures are thrown as classified BackendErrors.
+ */
+import type { Usage } from '../cost/usage';
+import type { Message } from '../transcript';
+
+export type BackendKind = 'anthropic' | 'claudeCode' | 'ollama' | 'openai';
+
+export const BACKEND_KINDS: readonly BackendKind[] = ['anthropic', 'claudeCode', 'ollama', 'openai'];
+
+/** The role an instance plays; workers and gateways may run with a lean prompt. */
+export type Role = 'general' | 'orchestrator' | 'worker' | 'gateway';
+
+export const ROLES: readonly Role[] = ['general', 'orchestrator', 'worker', 'gateway'];
+
+/** Backend-owned state that must survive a window reload (e.g. the Claude Code session id). JSON only. */
+export type SessionState = Record<string, string | number | boolean | null>;
+
+export interface SessionInit {
+  readonly instanceName: string;
+  readonly model: string;
+  readonly systemPrompt?: string;
+  readonly role: Role;
+  /** Backend-specific options from the spawn spec (JSON). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Restored or forked state; undefined for a brand-new session. */
+  readonly state?: SessionState;
+}
+
+export interface TurnInput {
+  /** The whole transcript, ending with the new user message. Stateless backends send it; stateful ones may not. */
+  readonly history: readonly Message[];
+  readonly signal: AbortSignal;
+}
+
+export interface TurnSink {
+  /** A piece of answer text, in order. */
+  delta(text: string): void;
+  /** The model the provider says is answering, as soon as it is known. */
+  model?(id: string): void;
+  /** A warning worth showing to the user (e.g. an unrecognized model name). */
+  warning?(text: string): void;
+}
+
+export interface TurnOutput {
+  readonly usage: Usage;
+  readonly stopReason?: string;
+  /** Backend's own id for the answer, used to fork at this message (Claude Code message uuid). */
+  readonly backendMessageId?: string;
+}
+
+/** Where a fork starts: the source's transcript is cut after `messageId`. */
+export interface ForkRequest {
+  readonly messageId?: string;
+  /** The backend's own id of that message, when the source recorded one. */
+  readonly backendMessageId?: string;
+  readonly isLatest: boolean;
+}
+
+export interface BackendSession {
+  runTurn(input: TurnInput, sink: TurnSink): Promise<TurnOutput>;
+  /** State to persist; read after each turn. */
+  readonly state: SessionState | undefined;
+  /**
+   * Produce state for a child session on the same backend. Absent: the backend is stateless and the copied
+   * transcript is the whole context.
+   */
+  fork?(request: ForkRequest): Promise<SessionState | undefined>;
+  /** Frees what the session holds; for process backends, resolves once the process has exited. */
+  dispose(): Promise<void>;
+}
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /** Human name, e.g. "Anthropic API". */
+  readonly label: string;
+  openSession(init: SessionInit): BackendSession;
+}

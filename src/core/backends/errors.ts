@@ -1,0 +1,104 @@
+/**
+ * The one error taxonomy. Each backend classifies its failures into these kinds at its edge; routing, fallback,
+ * the UI and the log read only `kind` (never an SDK class or a status code).
+ */
+export type ErrorKind =
+  | 'rate_limited'
+  | 'overloaded'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'auth'
+  | 'context_overflow'
+  | 'bad_request'
+  | 'not_found'
+  | 'cancelled';
+
+export const ERROR_KINDS: readonly ErrorKind[] = [
+  'rate_limited',
+  'overloaded',
+  'server',
+  'network',
+  'timeout',
+  'auth',
+  'context_overflow',
+  'bad_request',
+  'not_found',
+  'cancelled',
+];
+
+/** Kinds worth retrying on the same or another provider. */
+export function isTransient(kind: ErrorKind): boolean {
+  return kind === 'rate_limited' || kind === 'overloaded' || kind === 'server' || kind === 'network' || kind === 'timeout';
+}
+
+export interface BackendErrorInit {
+  /** Provider status code, when there was one. */
+  status?: number;
+  /** From `retry-after` / `retry-after-ms`, for `rate_limited` (and sometimes `overloaded`). */
+  retryAfterMs?: number;
+  /** What the user can do next, e.g. "Run 'ollama pull qwen2.5'". */
+  hint?: string;
+  cause?: unknown;
+}
+
+/** A classified failure of a backend. Its message is written for the user, not the developer. */
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  readonly hint?: string;
+
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    init: BackendErrorInit = {},
+  ) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.retryAfterMs = init.retryAfterMs;
+    this.hint = init.hint;
+  }
+}
+
+/** Errors from the Fleet itself: bad names, unknown instances, asking a killed instance. */
+export type FleetErrorCode =
+  | 'invalid_name'
+  | 'duplicate_name'
+  | 'unknown_instance'
+  | 'instance_killed'
+  | 'unknown_backend'
+  | 'invalid_argument'
+  | 'unsupported'
+  | 'nothing_to_relay';
+
+export class FleetError extends Error {
+  override readonly name = 'FleetError';
+  constructor(
+    readonly code: FleetErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads `retry-after-ms` or `retry-after` (seconds or an HTTP date) from response headers. */
+export function parseRetryAfter(get: (name: string) => string | null | undefined, now = Date.now()): number | undefined {
+  const ms = get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** True for the errors an AbortSignal produces in fetch, SDKs and execa. */
+export function isAbortError(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AbortError' || e.name === 'APIUserAbortError');
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

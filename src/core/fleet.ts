@@ -1,0 +1,314 @@
+import type { AskHandle } from './askHandle';
+import type { Backend, BackendKind, Role, SessionState } from './backends/backend';
+import { errorMessage, FleetError } from './backends/errors';
+import { priceRequest, type Cost, type PricingContext } from './cost/cost';
+import { ANTHROPIC_PRICES } from './cost/prices';
+import { runBroadcast, type BroadcastResult } from './broadcast';
+import { Instance, type InstanceHost, type InstanceSpec, type InstanceStatus, type Lineage } from './instance';
+import { toInfo, type InstanceInfo } from './instanceInfo';
+import { Disposable, Emitter, type Event } from './lifecycle';
+import { backendProblem, modelProblem, nameProblem, roleProblem } from './names';
+import type { FleetStore, PersistedInstance, StoreProblem } from './store';
+import { Tickets, type PollResult } from './tickets';
+import { lastAnswer, transcriptUpTo, type AssistantMessage, type Message } from './transcript';
+
+export interface SpawnOptions {
+  backend: BackendKind;
+  model: string;
+  systemPrompt?: string;
+  role?: Role;
+  options?: Record<string, unknown>;
+}
+
+export interface ForkOptions {
+  /** Fork after this message (inclusive); default: the latest complete message. */
+  atMessage?: string;
+  /** Cross to another backend; the child is seeded with the text transcript. */
+  backend?: BackendKind;
+  model?: string;
+}
+
+export interface RelayOptions {
+  /** Wraps the relayed answer; `{{answer}}` is required, `{{from}}` and `{{to}}` are optional. */
+  template?: string;
+}
+
+export const DEFAULT_RELAY_TEMPLATE = 'Message from {{from}}:\n\n{{answer}}';
+
+/** Minimal logging port; the host passes its LogOutputChannel. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface FleetOptions {
+  backends: readonly Backend[];
+  store?: FleetStore;
+  pricing?: Partial<PricingContext>;
+  now?: () => number;
+  log?: Logger;
+  /** How many instances a broadcast asks at once. */
+  broadcastConcurrency?: number;
+}
+
+export interface StatusChange {
+  readonly name: string;
+  readonly status: InstanceStatus;
+  readonly previous: InstanceStatus;
+}
+export interface StreamDelta {
+  readonly name: string;
+  readonly askId: string;
+  readonly delta: string;
+}
+export interface TurnComplete {
+  readonly name: string;
+  readonly askId: string;
+  readonly message: AssistantMessage;
+}
+
+/**
+ * The instance manager: the one place that runs operations on instances. Plain TypeScript; the host wires its
+ * events to the UI and gives it backends and a store.
+ */
+export class Fleet extends Disposable {
+  private readonly instances = new Map<string, Instance>();
+  private readonly killed = new Set<string>();
+  private readonly backends = new Map<BackendKind, Backend>();
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly tickets = new Tickets();
+  private readonly now: () => number;
+  private readonly pricing: PricingContext;
+  private readonly host: InstanceHost;
+
+  private readonly _onDidSpawn = this._register(new Emitter<InstanceInfo>());
+  readonly onDidSpawn: Event<InstanceInfo> = this._onDidSpawn.event;
+  private readonly _onDidChangeStatus = this._register(new Emitter<StatusChange>());
+  readonly onDidChangeStatus: Event<StatusChange> = this._onDidChangeStatus.event;
+  private readonly _onDidStream = this._register(new Emitter<StreamDelta>());
+  readonly onDidStream: Event<StreamDelta> = this._onDidStream.event;
+  private readonly _onDidCompleteTurn = this._register(new Emitter<TurnComplete>());
+  readonly onDidCompleteTurn: Event<TurnComplete> = this._onDidCompleteTurn.event;
+  private readonly _onDidKill = this._register(new Emitter<{ readonly name: string }>());
+  readonly onDidKill: Event<{ readonly name: string }> = this._onDidKill.event;
+  /** Anything else about an instance changed: its reported model, a warning. */
+  private readonly _onDidChangeInstance = this._register(new Emitter<{ readonly name: string; readonly warning?: string }>());
+  readonly onDidChangeInstance = this._onDidChangeInstance.event;
+
+  constructor(private readonly options: FleetOptions) {
+    super();
+    for (const b of options.backends) this.backends.set(b.kind, b);
+    this.now = options.now ?? Date.now;
+    this.pricing = { table: ANTHROPIC_PRICES, ...options.pricing };
+    this.host = {
+      now: this.now,
+      price: (instance, usage, model) => this.price(instance.spec.backend, usage, model),
+      onStatus: (i, previous) => this._onDidChangeStatus.fire({ name: i.name, status: i.status, previous }),
+      onDelta: (i, handle, delta) => {
+        if (this._onDidStream.hasListeners) this._onDidStream.fire({ name: i.name, askId: handle.id, delta });
+      },
+      onTurnComplete: (i, handle, message) => this._onDidCompleteTurn.fire({ name: i.name, askId: handle.id, message }),
+      onModel: (i) => this._onDidChangeInstance.fire({ name: i.name }),
+      onWarning: (i, warning) => {
+        this.options.log?.warn(`${i.name}: ${warning}`);
+        this._onDidChangeInstance.fire({ name: i.name, warning });
+      },
+      persist: (i) => this.persist(i),
+    };
+  }
+
+  /** Brings back the instances a store holds. Unreadable files are reported, set aside, and the rest load. */
+  async restore(): Promise<{ restored: string[]; problems: StoreProblem[] }> {
+    const { instances, problems } = (await this.options.store?.loadAll()) ?? { instances: [], problems: [] };
+    const restored: string[] = [];
+    for (const p of instances) {
+      try {
+        if (this.instances.has(p.name)) continue;
+        this.add(this.create(p.name, p.spec, p.session, [...p.transcript], p.lineage, p.createdAt));
+        restored.push(p.name);
+      } catch (e) {
+        problems.push({ file: p.name, error: `Could not restore '${p.name}': ${errorMessage(e)}` });
+      }
+    }
+    for (const p of problems) this.options.log?.error(p.error);
+    return { restored, problems };
+  }
+
+  spawn(name: string, options: SpawnOptions): InstanceInfo {
+    this.checkNewName(name);
+    const spec = this.checkSpec(options);
+    const instance = this.create(name, spec, undefined, []);
+    this.add(instance);
+    this.persist(instance);
+    return toInfo(instance);
+  }
+
+  ask(name: string, prompt: string): AskHandle {
+    if (typeof prompt !== 'string' || prompt.trim() === '') {
+      throw new FleetError('invalid_argument', 'The prompt is empty.');
+    }
+    return this.get(name).ask(prompt);
+  }
+
+  /** Starts an ask and returns a ticket to `poll` later. */
+  askAsync(name: string, prompt: string): string {
+    return this.tickets.issue(this.ask(name, prompt));
+  }
+
+  poll(ticket: string): PollResult {
+    return this.tickets.poll(ticket);
+  }
+
+  cancel(name: string): boolean {
+    return this.get(name).cancel();
+  }
+
+  async fork(source: string, newName: string, options: ForkOptions = {}): Promise<InstanceInfo> {
+    const parent = this.get(source);
+    this.checkNewName(newName);
+    const spec = this.checkSpec({ ...parent.spec, backend: options.backend ?? parent.spec.backend, model: options.model ?? parent.spec.model });
+    // An ask in flight has its question in the transcript but no answer yet; a fork takes settled context only.
+    const settled = parent.currentAsk ? parent.transcript.slice(0, -1) : parent.transcript;
+    const messages = transcriptUpTo(settled, options.atMessage);
+    if (!messages) throw new FleetError('invalid_argument', `Instance '${source}' has no message '${options.atMessage}'.`);
+    const forkPoint = messages.at(-1)?.id;
+    const crossing = spec.backend !== parent.spec.backend;
+    const state: SessionState | undefined = crossing ? undefined : await parent.forkState(forkPoint, messages.length === settled.length);
+    this.checkNewName(newName); // the await above may have let another spawn take the name
+    const lineage: Lineage = { parent: source, forkPoint, forkedAt: this.now(), ...(crossing ? { fromBackend: parent.spec.backend } : {}) };
+    const child = this.create(newName, spec, state, messages.map((m) => ({ ...m })), lineage);
+    this.add(child);
+    this.persist(child);
+    return toInfo(child);
+  }
+
+  relay(from: string, to: string, options: RelayOptions = {}): AskHandle {
+    const source = this.get(from);
+    this.get(to);
+    const template = options.template ?? DEFAULT_RELAY_TEMPLATE;
+    if (!template.includes('{{answer}}')) throw new FleetError('invalid_argument', 'A relay template must contain {{answer}}.');
+    const answer = lastAnswer(source.transcript);
+    if (!answer) throw new FleetError('nothing_to_relay', `Instance '${from}' has no answer to relay yet.`);
+    const prompt = template.replaceAll('{{from}}', from).replaceAll('{{to}}', to).replaceAll('{{answer}}', () => answer.text);
+    return this.ask(to, prompt);
+  }
+
+  /** Asks several instances the same thing, a bounded number at a time; every result comes back, failures included. */
+  broadcast(names: readonly string[] | 'all', prompt: string): Promise<BroadcastResult[]> {
+    const targets = names === 'all' ? [...this.instances.keys()] : [...new Set(names)];
+    if (targets.length === 0) throw new FleetError('invalid_argument', 'Broadcast needs at least one instance.');
+    targets.forEach((n) => this.get(n));
+    return runBroadcast(targets, (n) => this.ask(n, prompt), this.options.broadcastConcurrency ?? 8, this.now);
+  }
+
+  async kill(name: string): Promise<void> {
+    const instance = this.get(name);
+    this.instances.delete(name);
+    this.killed.add(name);
+    await instance.stop();
+    await this.chain(name, () => this.options.store?.delete(name));
+    this._onDidKill.fire({ name });
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all([...this.instances.keys()].map((n) => this.kill(n)));
+  }
+
+  list(): InstanceInfo[] {
+    return [...this.instances.values()].map(toInfo);
+  }
+
+  status(name: string): InstanceInfo {
+    return toInfo(this.get(name));
+  }
+
+  /** The live instance, for views that read its transcript. */
+  get(name: string): Instance {
+    const instance = this.instances.get(name);
+    if (instance) return instance;
+    const problem = nameProblem(name);
+    if (problem) throw new FleetError('invalid_name', problem);
+    if (this.killed.has(name)) throw new FleetError('instance_killed', `Instance '${name}' was killed. Spawn it again to use it.`);
+    throw new FleetError('unknown_instance', `There is no instance named '${name}'.`);
+  }
+
+  has(name: string): boolean {
+    return this.instances.has(name);
+  }
+
+  price(backend: BackendKind, usage: Parameters<typeof priceRequest>[0], model: string): Cost {
+    return priceRequest(usage, model, { ...this.pricing, local: backend === 'ollama' });
+  }
+
+  /** Waits until every state write so far has reached the store. */
+  async flush(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all(this.writes.values());
+  }
+
+  /** Shuts down without forgetting: sessions let go (processes exit), state stays for the next window. */
+  async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.instances.values()].map((i) => i.stop()));
+    await this.flush();
+    this.instances.clear();
+    this.dispose();
+  }
+
+  private create(name: string, spec: InstanceSpec, state: SessionState | undefined, messages: Message[], lineage?: Lineage, createdAt?: number): Instance {
+    const backend = this.backends.get(spec.backend);
+    if (!backend) throw new FleetError('unknown_backend', `The ${spec.backend} backend is not available.`);
+    const session = backend.openSession({ instanceName: name, model: spec.model, systemPrompt: spec.systemPrompt, role: spec.role, options: spec.options, state });
+    return new Instance(name, spec, session, this.host, messages, lineage, createdAt ?? this.now());
+  }
+
+  private add(instance: Instance): void {
+    this.instances.set(instance.name, instance);
+    this.killed.delete(instance.name);
+    this._onDidSpawn.fire(toInfo(instance));
+  }
+
+  private checkNewName(name: string): void {
+    const problem = nameProblem(name);
+    if (problem) throw new FleetError('invalid_name', problem);
+    if (this.instances.has(name)) throw new FleetError('duplicate_name', `An instance named '${name}' already exists.`);
+  }
+
+  private checkSpec(o: SpawnOptions): InstanceSpec {
+    const problem = backendProblem(o.backend) ?? modelProblem(o.model) ?? (o.role === undefined ? undefined : roleProblem(o.role));
+    if (problem) throw new FleetError(backendProblem(o.backend) ? 'unknown_backend' : 'invalid_argument', problem);
+    if (!this.backends.has(o.backend)) {
+      throw new FleetError('unknown_backend', `The ${o.backend} backend is not set up. Available: ${[...this.backends.keys()].join(', ') || 'none'}.`);
+    }
+    if (o.systemPrompt !== undefined && typeof o.systemPrompt !== 'string') throw new FleetError('invalid_argument', 'The system prompt must be text.');
+    return { backend: o.backend, model: o.model, systemPrompt: o.systemPrompt || undefined, role: o.role ?? 'general', options: { ...o.options } };
+  }
+
+  private persist(instance: Instance): void {
+    const store = this.options.store;
+    if (!store || !this.instances.has(instance.name)) return;
+    const snapshot: PersistedInstance = {
+      version: 1,
+      name: instance.name,
+      spec: instance.spec,
+      createdAt: instance.createdAt,
+      lineage: instance.lineage,
+      session: instance.sessionState,
+      transcript: instance.transcript.slice(),
+      lastError: instance.lastError,
+    };
+    void this.chain(instance.name, () => store.save(snapshot));
+  }
+
+  /** Writes for one name run in order, so an older snapshot never lands after a newer one. */
+  private chain(name: string, write: () => Promise<void> | undefined): Promise<void> {
+    const previous = this.writes.get(name) ?? Promise.resolve();
+    const next = previous
+      .then(write)
+      .catch((e) => this.options.log?.error(`Could not save instance '${name}': ${errorMessage(e)}`))
+      .finally(() => {
+        if (this.writes.get(name) === next) this.writes.delete(name);
+      });
+    this.writes.set(name, next);
+    return next;
+  }
+}

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { AskHandle } from './askHandle';
+import type { BackendKind, BackendSession, Role, SessionState } from './backends/backend';
+import { BackendError, errorMessage, FleetError, isAbortError, type ErrorKind } from './backends/errors';
+import { addCost, type Cost, type CostTotal } from './cost/cost';
+import { addUsage, emptyUsage, type Usage } from './cost/usage';
+import type { AssistantMessage, Message, UserMessage } from './transcript';
+
+export type InstanceStatus = 'idle' | 'busy' | 'error' | 'stopped';
+
+/** What an instance is: chosen at spawn, persisted, and inherited (or overridden) by forks. */
+export interface InstanceSpec {
+  readonly backend: BackendKind;
+  readonly model: string;
+  readonly systemPrompt?: string;
+  readonly role: Role;
+  /** Backend-specific options (JSON), e.g. the Claude Code permission mode. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** Where an instance came from, when it is a fork. */
+export interface Lineage {
+  readonly parent: string;
+  /** Id of the last message inherited from the parent; absent when the parent had none. */
+  readonly forkPoint?: string;
+  readonly forkedAt: number;
+  /** Set when the fork crossed to another backend: the parent's backend. */
+  readonly fromBackend?: BackendKind;
+}
+
+export interface LastError {
+  readonly kind: ErrorKind | 'unknown';
+  readonly message: string;
+  readonly hint?: string;
+  readonly at: number;
+}
+
+/** An ask failed or was cancelled; `answer` holds whatever text did arrive (it is also in the transcript). */
+export class AskFailedError extends Error {
+  override readonly name = 'AskFailedError';
+  constructor(
+    readonly kind: ErrorKind | 'unknown',
+    message: string,
+    readonly answer: AssistantMessage,
+    readonly hint?: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The Fleet's side of an instance: pricing, time, and where to report what happens. */
+export interface InstanceHost {
+  now(): number;
+  price(instance: Instance, usage: Usage, model: string): Cost;
+  onStatus(instance: Instance, previous: InstanceStatus): void;
+  onDelta(instance: Instance, handle: AskHandle, delta: string): void;
+  onTurnComplete(instance: Instance, handle: AskHandle, message: AssistantMessage): void;
+  onModel(instance: Instance): void;
+  onWarning(instance: Instance, text: string): void;
+  persist(instance: Instance): void;
+}
+
+interface Pending {
+  readonly handle: AskHandle;
+  readonly controller: AbortController;
+}
+
+/**
+ * One live conversation: a state machine (idle, busy, error, stopped), its transcript, and a FIFO queue of asks.
+ * One turn runs at a time; later asks wait their turn (a Claude Code process merges lines written mid-turn).
+ */
+export class Instance {
+  private _status: InstanceStatus = 'idle';
+  private _lastError: LastError | undefined;
+  private readonly queue: Pending[] = [];
+  private current: Pending | undefined;
+  private _totals: { usage: Usage; cost: CostTotal };
+  /** The model the provider last reported; until then, the model asked for. */
+  private _reportedModel: string | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly spec: InstanceSpec,
+    private readonly session: BackendSession,
+    private readonly host: InstanceHost,
+    private readonly messages: Message[] = [],
+    readonly lineage?: Lineage,
+    readonly createdAt: number = host.now(),
+  ) {
+    this._totals = { usage: emptyUsage(), cost: { usd: 0, unpricedRequests: 0 } };
+    for (const m of messages) this.count(m);
+    this._reportedModel = messages.findLast((m): m is AssistantMessage => m.role === 'assistant')?.model;
+  }
+
+  get status(): InstanceStatus {
+    return this._status;
+  }
+
+  get lastError(): LastError | undefined {
+    return this._lastError;
+  }
+
+  get transcript(): readonly Message[] {
+    return this.messages;
+  }
+
+  get model(): string {
+    return this._reportedModel ?? this.spec.model;
+  }
+
+  get totals(): { readonly usage: Usage; readonly cost: CostTotal } {
+    return this._totals;
+  }
+
+  get sessionState(): SessionState | undefined {
+    return this.session.state;
+  }
+
+  /** Asks waiting behind the current one. */
+  get queued(): readonly AskHandle[] {
+    return this.queue.map((p) => p.handle);
+  }
+
+  get currentAsk(): AskHandle | undefined {
+    return this.current?.handle;
+  }
+
+  ask(prompt: string): AskHandle {
+    if (this._status === 'stopped') {
+      throw new FleetError('instance_killed', `Instance '${this.name}' was killed. Spawn it again to use it.`);
+    }
+    const handle = new AskHandle(this.name, prompt, randomUUID());
+    this.queue.push({ handle, controller: new AbortController() });
+    if (!this.current) void this.drain();
+    return handle;
+  }
+
+  /** Stops the turn in flight; its partial answer is kept. Queued asks still run. */
+  cancel(): boolean {
+    if (!this.current) return false;
+    this.current.controller.abort();
+    return true;
+  }
+
+  forkState(messageId: string | undefined, isLatest: boolean): Promise<SessionState | undefined> {
+    if (!this.session.fork) return Promise.resolve(undefined);
+    const m = messageId === undefined ? undefined : this.messages.find((x) => x.id === messageId);
+    const backendMessageId = m?.role === 'assistant' ? m.backendMessageId : undefined;
+    return this.session.fork({ messageId, backendMessageId, isLatest });
+  }
+
+  /** Ends the instance: aborts the turn, rejects queued asks, and waits for the backend to let go. */
+  async stop(): Promise<void> {
+    if (this._status === 'stopped') return;
+    const killed = new FleetError('instance_killed', `Instance '${this.name}' was killed.`);
+    for (const p of this.queue.splice(0)) p.handle.reject(killed);
+    this.current?.controller.abort();
+    this.setStatus('stopped');
+    await this.session.dispose();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && this._status !== 'stopped') {
+      const next = this.queue.shift()!;
+      this.current = next;
+      try {
+        await this.runTurn(next);
+      } finally {
+        this.current = undefined;
+      }
+    }
+  }
+
+  private async runTurn({ handle, controller }: Pending): Promise<void> {
+    const started = this.host.now();
+    const user: UserMessage = { id: randomUUID(), role: 'user', text: handle.prompt, at: started };
+    this.messages.push(user);
+    this.setStatus('busy');
+    let firstTokenMs: number | undefined;
+    const sink = {
+      delta: (text: string) => {
+        if (text.length === 0) return;
+        firstTokenMs ??= this.host.now() - started;
+        handle.push(text);
+        this.host.onDelta(this, handle, text);
+      },
+      model: (id: string) => {
+        if (id && id !== this._reportedModel) {
+          this._reportedModel = id;
+          this.host.onModel(this);
+        }
+      },
+      warning: (text: string) => this.host.onWarning(this, text),
+    };
+    const base = { id: randomUUID(), role: 'assistant' as const, backend: this.spec.backend };
+    try {
+      const out = await this.session.runTurn({ history: this.messages.slice(), signal: controller.signal }, sink);
+      const model = out.usage.model ?? this.model;
+      const answer: AssistantMessage = {
+        ...base,
+        text: handle.text,
+        at: this.host.now(),
+        status: 'complete',
+        model,
+        usage: out.usage,
+        cost: this.host.price(this, out.usage, model),
+        latencyMs: this.host.now() - started,
+        firstTokenMs,
+        backendMessageId: out.backendMessageId,
+      };
+      this.finish(answer, handle);
+      if (this._status !== 'stopped') this.setStatus('idle');
+      handle.resolve(answer);
+    } catch (e) {
+      const cancelled = controller.signal.aborted || isAbortError(e) || (e instanceof BackendError && e.kind === 'cancelled');
+      const kind: ErrorKind | 'unknown' = cancelled ? 'cancelled' : e instanceof BackendError ? e.kind : 'unknown';
+      const message = cancelled ? 'Cancelled.' : errorMessage(e);
+      const hint = e instanceof BackendError ? e.hint : undefined;
+      const answer: AssistantMessage = {
+        ...base,
+        text: handle.text,
+        at: this.host.now(),
+        status: cancelled ? 'cancelled' : 'error',
+        model: this.model,
+        latencyMs: this.host.now() - started,
+        firstTokenMs,
+        error: { kind, message, hint },
+      };
+      this.finish(answer, handle);
+      if (!cancelled) this._lastError = { kind, message, hint, at: answer.at };
+      if (this._status !== 'stopped') this.setStatus(cancelled ? 'idle' : 'error');
+      const retryAfterMs = e instanceof BackendError ? e.retryAfterMs : undefined;
+      handle.reject(new AskFailedError(kind, message, answer, hint, retryAfterMs));
+    }
+  }
+
+  private finish(answer: AssistantMessage, handle: AskHandle): void {
+    this.messages.push(answer);
+    this.count(answer);
+    this.host.onTurnComplete(this, handle, answer);
+    this.host.persist(this);
+  }
+
+  private count(m: Message): void {
+    if (m.role !== 'assistant') return;
+    if (m.usage) this._totals = { ...this._totals, usage: addUsage(this._totals.usage, m.usage) };
+    if (m.cost) this._totals = { ...this._totals, cost: addCost(this._totals.cost, m.cost) };
+  }
+
+  private setStatus(status: InstanceStatus): void {
+    const previous = this._status;
+    if (previous === status) return;
+    this._status = status;
+    this.host.onStatus(this, previous);
+  }
+}
