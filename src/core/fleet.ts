@@ -10,7 +10,7 @@ import { Disposable, Emitter, type Event } from './lifecycle';
 import { backendProblem, modelProblem, nameProblem, roleProblem } from './names';
 import type { FleetStore, PersistedInstance, StoreProblem } from './store';
 import { Tickets, type PollResult } from './tickets';
-import { lastAnswer, transcriptUpTo, type AssistantMessage, type Message } from './transcript';
+import { lastAnswer, renderWithParts, transcriptUpTo, type AssistantMessage, type Message } from './transcript';
 
 export interface SpawnOptions {
   backend: BackendKind;
@@ -177,7 +177,9 @@ export class Fleet extends Disposable {
     const state: SessionState | undefined = crossing ? undefined : await parent.forkState(forkPoint, messages.length === settled.length);
     this.checkNewName(newName); // the await above may have let another spawn take the name
     const lineage: Lineage = { parent: source, forkPoint, forkedAt: this.now(), ...(crossing ? { fromBackend: parent.spec.backend } : {}) };
-    const child = this.create(newName, spec, state, messages.map((m) => ({ ...m })), lineage);
+    // Across backends the child gets text: tool calls and reasoning are written out, never dropped.
+    const copied = messages.map((m): Message => (crossing && m.role === 'assistant' ? { ...m, text: renderWithParts(m), parts: undefined } : { ...m }));
+    const child = this.create(newName, spec, state, copied, lineage);
     this.add(child);
     this.persist(child);
     return toInfo(child);

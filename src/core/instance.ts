@@ -208,6 +208,7 @@ export class Instance {
         latencyMs: this.host.now() - started,
         firstTokenMs,
         backendMessageId: out.backendMessageId,
+        ...(out.parts?.length ? { parts: out.parts } : {}),
       };
       this.finish(answer, handle);
       if (this._status !== 'stopped') this.setStatus('idle');

@@ -3,6 +3,18 @@ import type { ErrorKind } from './backends/errors';
 import type { Cost } from './cost/cost';
 import type { Usage } from './cost/usage';
 
+/**
+ * A non-text part of an answer: a tool call, its result, or reasoning. Kept beside the text so that a fork to
+ * another backend can render it as text instead of dropping it silently.
+ */
+export interface AnswerPart {
+  readonly kind: 'tool_call' | 'tool_result' | 'reasoning';
+  /** Tool name, for tool calls and results. */
+  readonly name?: string;
+  /** The call's input as JSON, the result's output, or the reasoning text. */
+  readonly text: string;
+}
+
 /** How an assistant message ended. Partial answers (cancelled or failed mid-stream) are kept, marked as such. */
 export type MessageStatus = 'complete' | 'cancelled' | 'error';
 
@@ -30,6 +42,7 @@ export interface AssistantMessage {
   readonly error?: { readonly kind: ErrorKind | 'unknown'; readonly message: string; readonly hint?: string };
   /** Backend's own id for the answer (a Claude Code message uuid), for forking at this point. */
   readonly backendMessageId?: string;
+  readonly parts?: readonly AnswerPart[];
 }
 
 export type Message = UserMessage | AssistantMessage;
@@ -47,4 +60,13 @@ export function lastAnswer(messages: readonly Message[]): AssistantMessage | und
     if (m.role === 'assistant' && m.text.length > 0) return m;
   }
   return undefined;
+}
+
+/** The answer with its tool calls and reasoning written out, for a backend that cannot take them as structure. */
+export function renderWithParts(m: AssistantMessage): string {
+  if (!m.parts?.length) return m.text;
+  const rendered = m.parts.map((p) =>
+    p.kind === 'reasoning' ? `[reasoning]\n${p.text}` : p.kind === 'tool_call' ? `[tool call ${p.name ?? ''}] ${p.text}` : `[tool result ${p.name ?? ''}] ${p.text}`,
+  );
+  return [...rendered, m.text].filter((s) => s.length > 0).join('\n\n');
 }

@@ -3,7 +3,7 @@
  * AbortSignal, reports usage in one shape, and may fork itself. Failures are thrown as classified BackendErrors.
  */
 import type { Usage } from '../cost/usage';
-import type { Message } from '../transcript';
+import type { AnswerPart, Message } from '../transcript';
 
 export type BackendKind = 'anthropic' | 'claudeCode' | 'ollama' | 'openai';
 
@@ -48,6 +48,8 @@ export interface TurnOutput {
   readonly stopReason?: string;
   /** Backend's own id for the answer, used to fork at this message (Claude Code message uuid). */
   readonly backendMessageId?: string;
+  /** Tool calls, tool results and reasoning that came with the answer. */
+  readonly parts?: readonly AnswerPart[];
 }
 
 /** Where a fork starts: the source's transcript is cut after `messageId`. */
