@@ -14,12 +14,45 @@ export interface AnthropicBackendOptions {
   baseURL?: string;
   /** SDK-level retries of 429/5xx with Retry-After honoured. The fallback chain may set 0 and own retries. */
   maxRetries?: number;
+  /** Time allowed for the response headers (the SDK's timeout). */
   timeoutMs?: number;
+  /** A stream that goes this long without an event is given up as timed out. */
+  idleTimeoutMs?: number;
   maxTokens?: number;
   prices?: PriceTable;
 }
 
 const DEFAULT_MAX_TOKENS = 8192;
+const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+/** Aborts a request whose stream goes quiet: the SDK's own timeout stops at the headers. */
+class IdleWatchdog {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  expired = false;
+  readonly signal: AbortSignal;
+
+  constructor(private readonly ms: number, outer: AbortSignal) {
+    this.signal = AbortSignal.any([outer, this.controller.signal]);
+    this.touch();
+  }
+
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.controller.abort();
+    }, this.ms);
+  }
+
+  error(): BackendError {
+    return new BackendError('timeout', `The Anthropic API stream went quiet for ${Math.round(this.ms / 1000)} s.`, { hint: 'Retry; the provider may be overloaded.' });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+}
 
 /** The Anthropic Messages API with the official SDK. Stateless: the transcript is the context, so forks copy it. */
 export class AnthropicBackend implements Backend {
@@ -63,9 +96,11 @@ export class AnthropicBackend implements Backend {
     const usage: Usage = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
     let stopReason: string | undefined;
     let finished = false;
+    const idle = new IdleWatchdog(this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, input.signal);
     try {
-      const stream = await sdk.messages.create(params, { signal: input.signal });
+      const stream = await sdk.messages.create(params, { signal: idle.signal });
       for await (const event of stream) {
+        idle.touch();
         switch (event.type) {
           case 'content_block_delta':
             if (event.delta.type === 'text_delta') sink.delta(event.delta.text);
@@ -92,9 +127,12 @@ export class AnthropicBackend implements Backend {
         }
       }
     } catch (e) {
-      throw classifyAnthropicError(e, input.signal);
+      throw idle.expired ? idle.error() : classifyAnthropicError(e, input.signal);
+    } finally {
+      idle.dispose();
     }
     // The SDK ends the loop quietly when aborted; a stream that just stops is a dropped connection.
+    if (idle.expired) throw idle.error();
     if (input.signal.aborted) throw new BackendError('cancelled', 'Cancelled.');
     if (!finished) throw new BackendError('network', 'The connection closed before the answer was complete.');
     if (stopReason === 'refusal') sink.warning?.('The model declined to answer.');
