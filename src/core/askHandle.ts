@@ -10,6 +10,7 @@ export class AskHandle implements PromiseLike<AssistantMessage>, AsyncIterable<s
   private done = false;
   private failure: unknown;
   private waiters: Array<() => void> = [];
+  private wakeScheduled = false;
   private readonly promise: Promise<AssistantMessage>;
   private resolvePromise!: (m: AssistantMessage) => void;
   private rejectPromise!: (e: unknown) => void;
@@ -37,10 +38,16 @@ export class AskHandle implements PromiseLike<AssistantMessage>, AsyncIterable<s
     return this.done;
   }
 
-  /** @internal Called by the instance for each delta. */
+  /**
+   * @internal Called by the instance for each delta. A waiting iterator is woken once per macrotask, not per delta:
+   * by then the whole network chunk has been parsed, and the iterator drains it without a promise round trip each.
+   */
   push(delta: string): void {
     this.chunks.push(delta);
-    if (this.waiters.length > 0) this.wake();
+    if (this.waiters.length > 0 && !this.wakeScheduled) {
+      this.wakeScheduled = true;
+      setImmediate(this.wake);
+    }
   }
 
   /** @internal */
@@ -69,20 +76,24 @@ export class AskHandle implements PromiseLike<AssistantMessage>, AsyncIterable<s
     return this.promise.catch(onRejected);
   }
 
-  /** Yields each delta; throws the ask's error after the deltas that did arrive. */
-  async *[Symbol.asyncIterator](): AsyncIterator<string> {
+  /**
+   * Yields each delta; throws the ask's error after the deltas that did arrive. Hand-written rather than an async
+   * generator: a generator adds a second promise hop per delta, which the streaming benchmark shows.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<string> {
     let index = 0;
-    for (;;) {
-      while (index < this.chunks.length) yield this.chunks[index++];
-      if (this.done) break;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-    if (this.failure !== undefined) throw this.failure;
+    const next = (): Promise<IteratorResult<string>> => {
+      if (index < this.chunks.length) return Promise.resolve({ done: false, value: this.chunks[index++] });
+      if (this.done) return this.failure === undefined ? Promise.resolve({ done: true, value: undefined }) : Promise.reject(this.failure);
+      return new Promise<void>((resolve) => this.waiters.push(resolve)).then(next);
+    };
+    return { next };
   }
 
-  private wake(): void {
+  private readonly wake = (): void => {
+    this.wakeScheduled = false;
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
-  }
+  };
 }

@@ -25,24 +25,33 @@ export interface AnthropicBackendOptions {
 const DEFAULT_MAX_TOKENS = 8192;
 const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
-/** Aborts a request whose stream goes quiet: the SDK's own timeout stops at the headers. */
+/**
+ * Aborts a request whose stream goes quiet: the SDK's own timeout stops at the headers. `touch()` runs per event, so
+ * it only stores a time; the one timer checks it and re-arms for the remainder.
+ */
 class IdleWatchdog {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private last = Date.now();
   expired = false;
   readonly signal: AbortSignal;
 
   constructor(private readonly ms: number, outer: AbortSignal) {
     this.signal = AbortSignal.any([outer, this.controller.signal]);
-    this.touch();
+    this.arm(ms);
   }
 
   touch(): void {
-    clearTimeout(this.timer);
+    this.last = Date.now();
+  }
+
+  private arm(delay: number): void {
     this.timer = setTimeout(() => {
+      const quiet = Date.now() - this.last;
+      if (quiet < this.ms) return this.arm(this.ms - quiet);
       this.expired = true;
       this.controller.abort();
-    }, this.ms);
+    }, delay);
   }
 
   error(): BackendError {

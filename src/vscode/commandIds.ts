@@ -1,0 +1,8 @@
+/**
+ * Every command the extension contributes. A string-literal union that the manifest test checks against
+ * `package.json` (both ways), so a command can't be declared without code or registered without a declaration.
+ * No `vscode` import here, so plain-Node tests can read it.
+ */
+export const COMMAND_IDS = ['llmFleet.showLog', 'llmFleet.setApiKey'] as const;
+
+export type CommandId = (typeof COMMAND_IDS)[number];

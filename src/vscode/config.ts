@@ -1,0 +1,27 @@
+import * as vscode from 'vscode';
+import { SECTION, SETTINGS, type SettingKey, type Settings } from './settings';
+
+/** Bounds for numeric settings, so a typo in settings.json can't stall the fleet. */
+const CLAMP: Partial<Record<SettingKey, [number, number]>> = {
+  'anthropic.maxRetries': [0, 10],
+  'broadcast.concurrency': [1, 64],
+};
+
+/** Reads every setting once, typed, with defaults and clamping. Call again after a change. */
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const out: Record<string, unknown> = {};
+  for (const [key, fallback] of Object.entries(SETTINGS)) {
+    const value = c.get<unknown>(key);
+    let v = typeof value === typeof fallback ? value : fallback;
+    const range = CLAMP[key as SettingKey];
+    if (range && typeof v === 'number') v = Math.min(range[1], Math.max(range[0], Math.round(v)));
+    out[key] = v;
+  }
+  return out as Settings;
+}
+
+/** True when a configuration change touches one of the given settings. */
+export function changed(e: vscode.ConfigurationChangeEvent, ...keys: SettingKey[]): boolean {
+  return keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+}

@@ -1,0 +1,83 @@
+/**
+ * Cross-checks package.json contributions against the code: commands both ways, menus, settings and their
+ * defaults, and the conventions every contribution follows.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { COMMAND_IDS } from '../../src/vscode/commandIds';
+import { SECTION, SETTINGS } from '../../src/vscode/settings';
+
+const root = join(__dirname, '../..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const contributes = pkg.contributes ?? {};
+const declared: Array<{ command: string; title: string; category?: string; icon?: string }> = contributes.commands ?? [];
+
+/** Command ids the code registers: every `readonly id = 'llmFleet.…'` in a command unit. */
+function registeredIds(): string[] {
+  const dir = join(root, 'src/vscode/commands');
+  return readdirSync(dir)
+    .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/readonly id = '(llmFleet\.[A-Za-z]+)'/g)].map((m) => m[1]))
+    .sort();
+}
+
+function properties(): Record<string, any> {
+  const sections: any[] = Array.isArray(contributes.configuration) ? contributes.configuration : [contributes.configuration ?? {}];
+  return Object.assign({}, ...sections.map((s) => s.properties ?? {}));
+}
+
+describe('package.json manifest', () => {
+  it('declares exactly the commands the code knows, and each has a unit', () => {
+    assert.deepEqual(declared.map((c) => c.command).sort(), [...COMMAND_IDS].sort());
+    assert.deepEqual(registeredIds(), [...COMMAND_IDS].sort());
+  });
+
+  it('gives every command the category, a title and a codicon', () => {
+    for (const c of declared) {
+      assert.equal(c.category, 'LLM Fleet', `${c.command} category`);
+      assert.ok(c.title && !c.title.startsWith('LLM Fleet'), `${c.command} has a title without the category repeated`);
+      assert.match(c.icon ?? '', /^\$\([a-z0-9-~]+\)$/, `${c.command} has a codicon`);
+    }
+  });
+
+  it('refers only to declared commands and views in menus', () => {
+    const ids = new Set(declared.map((c) => c.command));
+    const viewIds = new Set(Object.values(contributes.views ?? {}).flatMap((vs: any) => vs.map((v: any) => v.id)));
+    for (const [menu, items] of Object.entries<any[]>(contributes.menus ?? {})) {
+      for (const item of items) {
+        if (item.command) assert.ok(ids.has(item.command), `${menu} refers to undeclared ${item.command}`);
+        for (const view of String(item.when ?? '').matchAll(/view == ([\w.]+)/g)) assert.ok(viewIds.has(view[1]), `${menu} refers to unknown view ${view[1]}`);
+      }
+    }
+  });
+
+  it('declares exactly the settings the typed config reads, with the same defaults and a markdownDescription', () => {
+    const props = properties();
+    const keys = Object.keys(SETTINGS).map((k) => `${SECTION}.${k}`).sort();
+    assert.deepEqual(Object.keys(props).sort(), keys);
+    for (const [k, fallback] of Object.entries(SETTINGS)) {
+      const p = props[`${SECTION}.${k}`];
+      assert.deepEqual(p.default, fallback, `${k} default`);
+      assert.equal(p.type, typeof fallback, `${k} type`);
+      assert.ok(p.markdownDescription, `${k} has a markdownDescription`);
+      if (/path$/i.test(k)) assert.equal(p.scope, 'machine', `${k} names an executable, so it is machine-scoped`);
+    }
+  });
+
+  it('activates implicitly, loads in code-server’s VS Code 1.139, and matches @types/vscode', () => {
+    assert.deepEqual(pkg.activationEvents, []);
+    assert.equal(pkg.main, './dist/extension.js');
+    const engine = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(pkg.engines.vscode);
+    assert.ok(engine, 'engines.vscode is a caret range');
+    const [major, minor] = [Number(engine[1]), Number(engine[2])];
+    assert.ok(major === 1 && minor >= 101 && minor <= 139, `engines.vscode ${pkg.engines.vscode} must be within 1.101 (MCP APIs) and 1.139 (code-server)`);
+    assert.equal(pkg.devDependencies['@types/vscode'], pkg.engines.vscode.slice(1));
+  });
+
+  it('pins the real parts the tests depend on', () => {
+    assert.equal(pkg.devDependencies['@anthropic-ai/claude-code'], '2.1.330');
+    for (const dep of ['@types/vscode', '@vscode/test-electron', 'esbuild']) assert.ok(pkg.devDependencies[dep], dep);
+    for (const dep of ['execa', 'ollama', '@anthropic-ai/sdk']) assert.ok(pkg.dependencies[dep], dep);
+  });
+});
