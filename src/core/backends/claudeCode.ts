@@ -1,0 +1,114 @@
+/**
+ * The Claude Code CLI backend: one long-lived `claude -p --input-format stream-json` process per instance.
+ * The host injects the binary path, the workspace folder, extra environment and the API key source; the core never
+ * reads VS Code settings itself.
+ */
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from '../fleet';
+import type { Backend, SessionInit } from './backend';
+import { buildEnv, parseInstanceOptions, type ClaudeCodeInstanceOptions } from './claudeCodeArgs';
+import { INSTALL_HINT } from './claudeCodeErrors';
+import { ClaudeCodeSession, type ProcessFactory } from './claudeCodeSession';
+import { BackendError } from './errors';
+
+export interface ClaudeCodeBackendOptions {
+  /** The `claude` binary (the machine-scoped setting); read at each process start so a changed setting applies. */
+  binaryPath?: string | (() => string | undefined);
+  /** Default working directory of every process: the workspace folder. Falls back to the host's cwd. */
+  cwd?: string | (() => string | undefined);
+  /** Added to the child's environment (after the defaults, before the key scrub). */
+  env?: Readonly<Record<string, string>>;
+  /** The environment the child inherits; the host's by default. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** The key for instances whose `billing` option is `apiKey`. It reaches the child by environment only. */
+  getApiKey?(): Promise<string | undefined>;
+  log?: Logger;
+}
+
+/** Finds `claude` on PATH: the first entry that is an executable file. */
+export async function findOnPath(name: string, envPath: string | undefined): Promise<string | undefined> {
+  const names = process.platform === 'win32' ? [`${name}.exe`, name] : [name];
+  for (const dir of (envPath ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const n of names) {
+      const candidate = path.join(dir, n);
+      if (await isExecutableFile(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+async function isExecutableFile(file: string): Promise<boolean> {
+  try {
+    if (!(await fs.stat(file)).isFile()) return false;
+    await fs.access(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ClaudeCodeBackend implements Backend {
+  readonly kind = 'claudeCode' as const;
+  readonly label = 'Claude Code';
+  private readonly sessions = new Set<ClaudeCodeSession>();
+
+  constructor(private readonly options: ClaudeCodeBackendOptions = {}) {}
+
+  openSession(init: SessionInit): ClaudeCodeSession {
+    const options = parseInstanceOptions(init.options, init.role);
+    const session: ClaudeCodeSession = new ClaudeCodeSession(init, options, this.factory(init.instanceName, () => this.sessions.delete(session)));
+    this.sessions.add(session);
+    return session;
+  }
+
+  /** Process ids of the live CLI processes this backend started (for diagnostics and leak checks). */
+  livePids(): number[] {
+    return [...this.sessions].map((s) => s.pid).filter((p): p is number => p !== undefined);
+  }
+
+  /** The binary to run, checked so the error says exactly what is wrong. */
+  async resolveBinary(): Promise<string> {
+    const configured = typeof this.options.binaryPath === 'function' ? this.options.binaryPath() : this.options.binaryPath;
+    if (configured) {
+      let stat;
+      try {
+        stat = await fs.stat(configured);
+      } catch {
+        throw new BackendError('not_found', `The Claude Code binary was not found at '${configured}'.`, { hint: INSTALL_HINT });
+      }
+      if (!stat.isFile()) throw new BackendError('not_found', `'${configured}' is not a file, so it cannot be the Claude Code binary.`, { hint: INSTALL_HINT });
+      if (!(await isExecutableFile(configured))) {
+        throw new BackendError('not_found', `The Claude Code binary at '${configured}' is not executable.`, { hint: `Make it executable (chmod +x '${configured}'), or point the 'llmFleet.claudeCode.path' setting at another binary.` });
+      }
+      return configured;
+    }
+    const found = await findOnPath('claude', (this.options.baseEnv ?? process.env).PATH);
+    if (!found) throw new BackendError('not_found', "Claude Code ('claude') was not found on PATH.", { hint: INSTALL_HINT });
+    return found;
+  }
+
+  private factory(instanceName: string, released: () => void): ProcessFactory {
+    return {
+      released,
+      resolveBinary: () => this.resolveBinary(),
+      environment: (o) => this.environment(o),
+      cwd: (o) => o.cwd ?? (typeof this.options.cwd === 'function' ? this.options.cwd() : this.options.cwd) ?? process.cwd(),
+      warn: (message) => this.options.log?.warn(`${instanceName}: ${message}`),
+    };
+  }
+
+  private async environment(o: ClaudeCodeInstanceOptions): Promise<Record<string, string>> {
+    let key: string | undefined;
+    if (o.billing === 'apiKey') {
+      key = await this.options.getApiKey?.();
+      if (!key) {
+        throw new BackendError('auth', 'This Claude Code instance is set to bill an API key, but no key is set.', {
+          hint: 'Set one with "LLM Fleet: Set API Key…", or set the instance\'s billing option to "subscription".',
+        });
+      }
+    }
+    return buildEnv(this.options.baseEnv ?? process.env, this.options.env ?? {}, key);
+  }
+}

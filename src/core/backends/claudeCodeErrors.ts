@@ -1,0 +1,71 @@
+/**
+ * Every way a Claude Code turn can fail, classified once into the shared taxonomy. The CLI reports API failures as a
+ * `result` with `is_error:true` (often with `subtype:"success"`, so the subtype is never trusted), an
+ * `api_error_status`, and a human message; the process itself can also fail to start or die.
+ */
+import { BackendError } from './errors';
+
+export const INSTALL_HINT =
+  "Install Claude Code with 'npm install -g @anthropic-ai/claude-code', or set the 'llmFleet.claudeCode.path' setting to the claude binary.";
+
+/** The fields of a `result` line this module reads. */
+export interface ResultLine {
+  readonly is_error?: boolean;
+  readonly subtype?: string;
+  readonly result?: string;
+  readonly errors?: readonly string[];
+  readonly api_error_status?: number | null;
+  readonly terminal_reason?: string;
+}
+
+/** A `result` with `is_error`, as a classified error. `retryAfterMs` is the CLI's last announced retry delay. */
+export function classifyResult(r: ResultLine, retryAfterMs?: number): BackendError {
+  const detail = (r.result || r.errors?.join('; ') || `the turn ended with '${r.subtype ?? 'an error'}'`).trim();
+  const status = typeof r.api_error_status === 'number' ? r.api_error_status : undefined;
+  const init = { status };
+  if (r.terminal_reason === 'prompt_too_long' || status === 413 || /prompt is too long/i.test(detail)) {
+    return new BackendError('context_overflow', `The conversation is too long for the model: ${detail}`, { ...init, hint: 'Fork from an earlier message, or start a new instance.' });
+  }
+  if (r.subtype === 'error_max_turns') {
+    return new BackendError('bad_request', `Claude Code stopped at its turn limit: ${detail}`, { hint: "Raise the instance's maxTurns option, or ask again to continue." });
+  }
+  if (status === 429) return new BackendError('rate_limited', `Rate limited (via Claude Code): ${detail}`, { ...init, retryAfterMs, hint: 'Wait and retry, or use another backend.' });
+  if (status === 529 || /overloaded/i.test(detail)) return new BackendError('overloaded', `The API is overloaded (via Claude Code): ${detail}`, { ...init, status: status ?? 529, hint: 'Retry in a moment.' });
+  if (status === 401 || status === 403 || /not logged in|invalid api key|failed to authenticate/i.test(detail)) {
+    return new BackendError('auth', `Claude Code could not authenticate: ${detail}`, {
+      ...init,
+      hint: "Run 'claude' in a terminal and log in, or set the instance to bill an API key and set the key.",
+    });
+  }
+  if (status === 404) return new BackendError('not_found', `Not found (via Claude Code): ${detail}`, { ...init, hint: 'Check the model name.' });
+  if (status === 408 || status === 504 || /timed out|timeout/i.test(detail)) return new BackendError('timeout', `The API did not answer in time (via Claude Code): ${detail}`, init);
+  if (/no conversation found|no message found with message.uuid/i.test(detail)) return unknownSession(detail);
+  if (/connection|ECONNRESET|ECONNREFUSED|socket|network/i.test(detail)) return new BackendError('network', `Claude Code lost the connection to the API: ${detail}`, { ...init, hint: 'Check the network and ANTHROPIC_BASE_URL.' });
+  if (status !== undefined && status >= 400 && status < 500) return new BackendError('bad_request', `The API rejected the request (via Claude Code): ${detail}`, init);
+  return new BackendError('server', `Claude Code reported an error: ${detail}`, { ...init, hint: 'Retry in a moment.' });
+}
+
+/** The session id the instance holds is not on disk any more (deleted, or another machine's). */
+export function unknownSession(detail: string): BackendError {
+  return new BackendError('not_found', `Claude Code could not resume this instance's session: ${detail}`, {
+    hint: 'The next ask starts a new Claude Code session, seeded with this transcript.',
+  });
+}
+
+/** The process ended while a turn was running (crash, OOM kill, or an external kill). */
+export function processDied(code: number | undefined, signal: string | undefined, stderrTail: string): BackendError {
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code ?? 'unknown'}`;
+  const tail = stderrTail.trim();
+  if (/No conversation found with session ID/i.test(tail)) return unknownSession(tail);
+  return new BackendError('server', `The Claude Code process ${how} before the answer was complete.${tail ? ` Its last output: ${tail}` : ''}`, {
+    hint: 'Ask again: the process is restarted and resumes the session.',
+  });
+}
+
+/** A spawn failure (ENOENT, EACCES) as a clear error with the install hint. */
+export function spawnFailed(binary: string, e: unknown): BackendError {
+  const code = (e as { code?: string } | undefined)?.code;
+  if (code === 'ENOENT') return new BackendError('not_found', `The Claude Code binary was not found at '${binary}'.`, { hint: INSTALL_HINT, cause: e });
+  if (code === 'EACCES') return new BackendError('not_found', `The Claude Code binary at '${binary}' is not executable.`, { hint: `Make it executable (chmod +x), or ${INSTALL_HINT.charAt(0).toLowerCase()}${INSTALL_HINT.slice(1)}`, cause: e });
+  return new BackendError('server', `Could not start Claude Code ('${binary}'): ${(e as Error)?.message ?? String(e)}`, { hint: INSTALL_HINT, cause: e });
+}

@@ -1,0 +1,275 @@
+/**
+ * One Claude Code instance: a long-lived CLI process that runs one turn at a time, resumes its session after a
+ * restart or a crash, forks by `--resume <id> --fork-session`, and cancels with the stream-json `interrupt`.
+ */
+import { randomUUID } from 'node:crypto';
+import { renderWithParts, type Message } from '../transcript';
+import type { BackendSession, ForkRequest, SessionInit, SessionState, TurnInput, TurnOutput, TurnSink } from './backend';
+import { buildArgs, type ClaudeCodeInstanceOptions, type SessionStart } from './claudeCodeArgs';
+import { processDied, spawnFailed } from './claudeCodeErrors';
+import { ClaudeCodeProcess, type ProcessExit } from './claudeCodeProcess';
+import { TurnReader, type TurnOutcome } from './claudeCodeTurn';
+import { BackendError, FleetError } from './errors';
+
+/** What a session needs from its backend: where the binary is, and the environment and cwd for a new process. */
+export interface ProcessFactory {
+  resolveBinary(): Promise<string>;
+  environment(o: ClaudeCodeInstanceOptions): Promise<Record<string, string>>;
+  cwd(o: ClaudeCodeInstanceOptions): string;
+  warn(message: string): void;
+  /** The session was disposed and its process has exited. */
+  released(): void;
+}
+
+/** The persisted part of a session. `forkFrom` is set until a fork's first process has started. */
+interface ClaudeState {
+  sessionId: string;
+  /** The CLI has a session file for `sessionId`, so the next process uses `--resume`. */
+  resumable: boolean;
+  /** The session's running cost as the CLI reports it; each turn's cost is the difference. */
+  costUsd: number;
+  /** The last assistant message uuid: where a fork of "the latest" cuts, so later turns never leak into it. */
+  lastMessageUuid: string | null;
+  forkFrom: string | null;
+  forkAt: string | null;
+}
+
+interface ActiveTurn {
+  readonly reader: TurnReader;
+  readonly settle: (outcome: TurnOutcome) => void;
+}
+
+/** How long an interrupted turn may take to print its `result` before the process is ended instead. */
+const INTERRUPT_TIMEOUT_MS = 5000;
+const UNRECOGNIZED_MODEL = '[claude-code:unrecognized_model]';
+/** Half of a UTF-16 pair on its own: JSON can carry it, UTF-8 cannot, so it would not reach the model as written. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export class ClaudeCodeSession implements BackendSession {
+  private s: ClaudeState;
+  private proc: ClaudeCodeProcess | undefined;
+  private turn: ActiveTurn | undefined;
+  private pendingWarnings: string[] = [];
+  private disposed = false;
+  private stopping: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly init: SessionInit,
+    private readonly options: ClaudeCodeInstanceOptions,
+    private readonly factory: ProcessFactory,
+  ) {
+    const st = init.state ?? {};
+    this.s = {
+      sessionId: typeof st.sessionId === 'string' ? st.sessionId : randomUUID(),
+      resumable: st.resumable === true,
+      costUsd: typeof st.costUsd === 'number' ? st.costUsd : 0,
+      lastMessageUuid: typeof st.lastMessageUuid === 'string' ? st.lastMessageUuid : null,
+      forkFrom: typeof st.forkFrom === 'string' ? st.forkFrom : null,
+      forkAt: typeof st.forkAt === 'string' ? st.forkAt : null,
+    };
+  }
+
+  get state(): SessionState {
+    return { ...this.s };
+  }
+
+  /** The live process id, if one is running. */
+  get pid(): number | undefined {
+    return this.proc?.alive ? this.proc.pid : undefined;
+  }
+
+  async runTurn(input: TurnInput, sink: TurnSink): Promise<TurnOutput> {
+    if (this.disposed) throw new BackendError('cancelled', 'The instance was stopped.');
+    if (this.turn) throw new BackendError('bad_request', 'A turn is already running on this Claude Code instance.');
+    const line = this.userLine(input.history);
+    // Two tries only for the one start-up mix-up the CLI reports before reading anything: a session id in use.
+    for (let attempt = 0; ; attempt++) {
+      if (input.signal.aborted) throw new BackendError('cancelled', 'Cancelled.');
+      const start = this.startMode();
+      const proc = await this.process(start);
+      const outcome = await this.exchange(proc, line, input.signal, sink);
+      if (outcome.ok) return outcome.output;
+      if (attempt === 0 && start.kind === 'new' && /already in use/i.test(proc.stderrTail())) {
+        this.s.resumable = true;
+        continue;
+      }
+      throw outcome.error;
+    }
+  }
+
+  async fork(request: ForkRequest): Promise<SessionState | undefined> {
+    const at = request.isLatest ? this.s.lastMessageUuid : request.backendMessageId;
+    if (!request.isLatest && !request.backendMessageId) {
+      throw new FleetError(
+        'unsupported',
+        'Claude Code can fork only at one of its own answers (or at the latest message); the chosen message has no Claude Code message id. Fork at an answer instead.',
+      );
+    }
+    const child: ClaudeState = { ...this.s, sessionId: randomUUID(), resumable: false, lastMessageUuid: at ?? null };
+    if (this.s.forkFrom) return { ...child, forkAt: request.isLatest ? this.s.forkAt : at ?? null };
+    // A session the CLI never saw has nothing to inherit; the child is seeded from its copied transcript instead.
+    if (!this.s.resumable) return { ...child, forkFrom: null, forkAt: null };
+    return { ...child, forkFrom: this.s.sessionId, forkAt: at ?? null };
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    try {
+      await this.stopProcess(!this.turn);
+    } finally {
+      this.factory.released();
+    }
+  }
+
+  private startMode(): SessionStart {
+    const { sessionId, forkFrom, forkAt, resumable } = this.s;
+    if (forkFrom) return { kind: 'fork', fromSessionId: forkFrom, sessionId, ...(forkAt ? { atMessage: forkAt } : {}) };
+    return resumable ? { kind: 'resume', sessionId } : { kind: 'new', sessionId };
+  }
+
+  /** The stdin line for this turn. Checked before any process is touched: a bad prompt must never reach the CLI. */
+  private userLine(history: readonly Message[]): Record<string, unknown> {
+    const last = history.at(-1);
+    if (!last || last.role !== 'user') throw new BackendError('bad_request', 'The conversation does not end with a user message.');
+    if (typeof last.text !== 'string' || last.text.length === 0) throw new BackendError('bad_request', 'The prompt is empty.');
+    if (LONE_SURROGATE.test(last.text)) {
+      throw new BackendError('bad_request', 'The prompt contains a broken character (an unpaired UTF-16 surrogate) that cannot be sent as UTF-8.', {
+        hint: 'Remove the character; it usually comes from text cut in the middle of an emoji.',
+      });
+    }
+    const fresh = !this.s.resumable && !this.s.forkFrom;
+    const content = fresh && history.length > 1 ? seededPrompt(history) : last.text;
+    return { type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '' };
+  }
+
+  private async process(start: SessionStart): Promise<ClaudeCodeProcess> {
+    if (this.proc?.alive) return this.proc;
+    await this.stopping;
+    if (this.disposed) throw new BackendError('cancelled', 'The instance was stopped.');
+    const binary = await this.factory.resolveBinary();
+    const env = await this.factory.environment(this.options);
+    const args = buildArgs(this.init, this.options, start);
+    try {
+      this.proc = await ClaudeCodeProcess.start(
+        { binary, args, env, cwd: this.factory.cwd(this.options) },
+        {
+          line: (m) => this.onLine(m),
+          garbage: (text) => this.onGarbage(text),
+          stderr: (text) => this.onStderr(text),
+          exit: (exit) => this.onExit(exit),
+        },
+      );
+    } catch (e) {
+      throw spawnFailed(binary, e);
+    }
+    if (this.disposed) {
+      await this.stopProcess(true);
+      throw new BackendError('cancelled', 'The instance was stopped.');
+    }
+    return this.proc;
+  }
+
+  private exchange(proc: ClaudeCodeProcess, line: Record<string, unknown>, signal: AbortSignal, sink: TurnSink): Promise<TurnOutcome> {
+    const reader = new TurnReader(sink, this.s.costUsd);
+    for (const w of this.pendingWarnings.splice(0)) sink.warning?.(w);
+    if (signal.aborted) return Promise.resolve({ ok: false, error: new BackendError('cancelled', 'Cancelled.') });
+    return new Promise<TurnOutcome>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        reader.interrupted = true;
+        proc.write({ type: 'control_request', request_id: `interrupt-${randomUUID()}`, request: { subtype: 'interrupt' } });
+        // An interrupt the CLI cannot honour must not hang the instance: end the process; the next ask resumes.
+        timer = setTimeout(() => void this.stopProcess(false), INTERRUPT_TIMEOUT_MS);
+      };
+      this.turn = {
+        reader,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          this.turn = undefined;
+          resolve(outcome);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      // A write to a dead process fails quietly; its exit settles the turn with the stderr tail.
+      proc.write(line);
+    });
+  }
+
+  private onLine(m: Record<string, any>): void {
+    const turn = this.turn;
+    if (!turn) return;
+    const outcome = turn.reader.line(m);
+    if (!outcome) return;
+    const r = turn.reader;
+    this.s.costUsd = r.totalCostUsd ?? this.s.costUsd;
+    if (r.sessionId) {
+      // The CLI started the turn, so it has a file for this session: restarts resume it, and a pending fork happened.
+      this.s = { ...this.s, sessionId: r.sessionId, resumable: true, forkFrom: null, forkAt: null };
+    }
+    if (r.lastAssistantUuid) this.s.lastMessageUuid = r.lastAssistantUuid;
+    if (!outcome.ok && outcome.error.kind === 'not_found' && /could not resume/.test(outcome.error.message)) this.forgetSession();
+    turn.settle(outcome);
+  }
+
+  private onGarbage(text: string): void {
+    if (this.turn) this.turn.reader.garbage(text);
+    else this.factory.warn(`Claude Code printed a line that is not JSON between turns: ${JSON.stringify(text.slice(0, 200))}`);
+  }
+
+  private onStderr(text: string): void {
+    if (!text.startsWith(UNRECOGNIZED_MODEL)) return;
+    let model = this.init.model;
+    try {
+      model = JSON.parse(text.slice(UNRECOGNIZED_MODEL.length)).model ?? model;
+    } catch {
+      // The model name we asked for is good enough for the message.
+    }
+    const warning = `Claude Code does not recognize the model '${model}'; it was passed to the API unchanged.`;
+    if (this.turn) this.turn.reader.warn(warning);
+    else this.pendingWarnings.push(warning);
+  }
+
+  private onExit(exit: ProcessExit): void {
+    const proc = this.proc;
+    this.proc = undefined;
+    const turn = this.turn;
+    if (!turn) {
+      if (!this.disposed && !this.stopping) this.factory.warn(`The Claude Code process of '${this.init.instanceName}' exited while idle (code ${exit.code ?? exit.signal}); the next ask resumes it.`);
+      return;
+    }
+    if (turn.reader.interrupted || this.disposed) return turn.settle({ ok: false, error: new BackendError('cancelled', 'Cancelled.') });
+    const error = processDied(exit.code, exit.signal, proc?.stderrTail() ?? '');
+    if (error.kind === 'not_found') this.forgetSession();
+    turn.settle({ ok: false, error });
+  }
+
+  /** The CLI lost this session (deleted file, another machine): start a new one, seeded from the transcript. */
+  private forgetSession(): void {
+    this.s = { ...this.s, sessionId: randomUUID(), resumable: false, forkFrom: null, forkAt: null, lastMessageUuid: null, costUsd: 0 };
+  }
+
+  private async stopProcess(graceful: boolean): Promise<void> {
+    const proc = this.proc;
+    if (!proc) return;
+    const stopping = proc.stop({ graceful });
+    this.stopping = stopping;
+    try {
+      await stopping;
+    } finally {
+      if (this.stopping === stopping) this.stopping = undefined;
+    }
+  }
+}
+
+/**
+ * The first prompt of a session that starts with history it did not see (a fork from another backend, or a session
+ * the CLI lost): the earlier messages as text, then the new message.
+ */
+export function seededPrompt(history: readonly Message[]): string {
+  const earlier = history.slice(0, -1).filter((m) => m.text.length > 0 || (m.role === 'assistant' && m.parts?.length));
+  const prompt = history.at(-1)!.text;
+  if (earlier.length === 0) return prompt;
+  const blocks = earlier.map((m) => (m.role === 'user' ? `<user>\n${m.text}\n</user>` : `<assistant>\n${renderWithParts(m)}\n</assistant>`));
+  return `This conversation continues one held elsewhere. The earlier messages, oldest first:\n\n${blocks.join('\n\n')}\n\nThe new message:\n\n${prompt}`;
+}
