@@ -44,7 +44,12 @@ export const rejectWebPages: typeof fetch = async (input, init) => {
 export function classifyOpenAiError(e: unknown, context: { baseURL: string; model?: string; signal?: AbortSignal }): BackendError {
   if (e instanceof BackendError) return e;
   const { baseURL, model } = context;
-  if (context.signal?.aborted || isAbortError(e)) return new BackendError('cancelled', 'Cancelled.', { cause: e });
+  if (context.signal?.aborted || isAbortError(e)) {
+    // A timeout signal (discovery probes) aborts with a TimeoutError reason; that is not the user's cancel.
+    const reason: unknown = context.signal?.reason;
+    if (reason instanceof Error && reason.name === 'TimeoutError') return new BackendError('timeout', `${baseURL} did not answer in time.`, { cause: e, hint: 'Check that the server is running and reachable.' });
+    return new BackendError('cancelled', 'Cancelled.', { cause: e });
+  }
   const page = e instanceof WebPageAnswerError ? e : (e as { cause?: unknown } | undefined)?.cause instanceof WebPageAnswerError ? ((e as { cause: WebPageAnswerError }).cause) : undefined;
   if (page) {
     return new BackendError('bad_request', `The server at ${baseURL} is not an OpenAI-compatible API: it answered HTTP ${page.status} with a web page.`, {
