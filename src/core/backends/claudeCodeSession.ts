@@ -81,17 +81,23 @@ export class ClaudeCodeSession implements BackendSession {
   async runTurn(input: TurnInput, sink: TurnSink): Promise<TurnOutput> {
     if (this.disposed) throw new BackendError('cancelled', 'The instance was stopped.');
     if (this.turn) throw new BackendError('bad_request', 'A turn is already running on this Claude Code instance.');
-    const line = this.userLine(input.history);
-    // Two tries only for the one start-up mix-up the CLI reports before reading anything: a session id in use.
+    this.userLine(input.history); // a bad prompt fails here, before any process is touched
+    // A second try only when nothing of the turn reached the CLI: a session id already in use at start-up, or a
+    // process that was already on its way out (it exits just after some error results) when the prompt was written.
     for (let attempt = 0; ; attempt++) {
       if (input.signal.aborted) throw new BackendError('cancelled', 'Cancelled.');
       const start = this.startMode();
+      const reused = this.proc?.alive === true;
       const proc = await this.process(start);
-      const outcome = await this.exchange(proc, line, input.signal, sink);
+      const reader = new TurnReader(sink, this.s.costUsd);
+      const outcome = await this.exchange(proc, this.userLine(input.history), input.signal, reader);
       if (outcome.ok) return outcome.output;
-      if (attempt === 0 && start.kind === 'new' && /already in use/i.test(proc.stderrTail())) {
-        this.s.resumable = true;
-        continue;
+      if (attempt === 0 && !reader.heardAnything && !input.signal.aborted) {
+        if (start.kind === 'new' && /already in use/i.test(proc.stderrTail())) {
+          this.s.resumable = true;
+          continue;
+        }
+        if (reused && !proc.alive && outcome.error.kind !== 'not_found') continue;
       }
       throw outcome.error;
     }
@@ -143,8 +149,8 @@ export class ClaudeCodeSession implements BackendSession {
   }
 
   private async process(start: SessionStart): Promise<ClaudeCodeProcess> {
-    if (this.proc?.alive) return this.proc;
     await this.stopping;
+    if (this.proc?.alive) return this.proc;
     if (this.disposed) throw new BackendError('cancelled', 'The instance was stopped.');
     const binary = await this.factory.resolveBinary();
     const env = await this.factory.environment(this.options);
@@ -169,9 +175,8 @@ export class ClaudeCodeSession implements BackendSession {
     return this.proc;
   }
 
-  private exchange(proc: ClaudeCodeProcess, line: Record<string, unknown>, signal: AbortSignal, sink: TurnSink): Promise<TurnOutcome> {
-    const reader = new TurnReader(sink, this.s.costUsd);
-    for (const w of this.pendingWarnings.splice(0)) sink.warning?.(w);
+  private exchange(proc: ClaudeCodeProcess, line: Record<string, unknown>, signal: AbortSignal, reader: TurnReader): Promise<TurnOutcome> {
+    for (const w of this.pendingWarnings.splice(0)) reader.warn(w);
     if (signal.aborted) return Promise.resolve({ ok: false, error: new BackendError('cancelled', 'Cancelled.') });
     return new Promise<TurnOutcome>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -208,7 +213,11 @@ export class ClaudeCodeSession implements BackendSession {
       this.s = { ...this.s, sessionId: r.sessionId, resumable: true, forkFrom: null, forkAt: null };
     }
     if (r.lastAssistantUuid) this.s.lastMessageUuid = r.lastAssistantUuid;
-    if (!outcome.ok && outcome.error.kind === 'not_found' && /could not resume/.test(outcome.error.message)) this.forgetSession();
+    if (!outcome.ok && outcome.error.kind === 'not_found' && /could not resume/.test(outcome.error.message)) {
+      this.forgetSession();
+      // That process is bound to the lost session id (and exits by itself); the next ask needs a new one.
+      void this.stopProcess(false);
+    }
     turn.settle(outcome);
   }
 

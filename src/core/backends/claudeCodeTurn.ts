@@ -30,6 +30,8 @@ export class TurnReader {
   private retryDelayMs: number | undefined;
   private garbageLine: string | undefined;
   interrupted = false;
+  /** Any stdout line arrived for this turn (so the prompt reached a live CLI). */
+  heardAnything = false;
 
   constructor(
     private readonly sink: TurnSink,
@@ -39,6 +41,7 @@ export class TurnReader {
 
   /** A stdout line that is not JSON: the turn will fail with it once its `result` arrives (the process stays in step). */
   garbage(text: string): void {
+    this.heardAnything = true;
     this.garbageLine ??= text;
   }
 
@@ -49,6 +52,7 @@ export class TurnReader {
 
   /** Takes one stdout line; returns the outcome when the line was the turn's `result`. */
   line(m: Json): TurnOutcome | undefined {
+    this.heardAnything = true;
     switch (m.type) {
       case 'system':
         this.system(m);
