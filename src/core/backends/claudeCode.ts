@@ -63,6 +63,11 @@ export class ClaudeCodeBackend implements Backend {
     return session;
   }
 
+  /** The live CLI process of an instance, if it has one. */
+  pidOf(instanceName: string): number | undefined {
+    return [...this.sessions].find((s) => s.instanceName === instanceName && s.pid !== undefined)?.pid;
+  }
+
   /** Process ids of the live CLI processes this backend started (for diagnostics and leak checks). */
   livePids(): number[] {
     return [...this.sessions].map((s) => s.pid).filter((p): p is number => p !== undefined);

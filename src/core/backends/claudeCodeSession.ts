@@ -73,6 +73,10 @@ export class ClaudeCodeSession implements BackendSession {
     return { ...this.s };
   }
 
+  get instanceName(): string {
+    return this.init.instanceName;
+  }
+
   /** The live process id, if one is running. */
   get pid(): number | undefined {
     return this.proc?.alive ? this.proc.pid : undefined;
