@@ -24,6 +24,8 @@ export class TurnReader {
   private readonly parts: AnswerPart[] = [];
   private readonly toolNames = new Map<string, string>();
   private readonly streamedMessages = new Set<string>();
+  /** API messages the CLI completed (an `assistant` line came); a streamed one that never completes was dropped. */
+  private readonly confirmedMessages = new Set<string>();
   private currentMessage: string | undefined;
   private wroteText = false;
   private needsSeparator = false;
@@ -90,6 +92,10 @@ export class TurnReader {
 
   private streamEvent(e: Json): void {
     if (e.type === 'message_start') {
+      if (this.currentMessage && this.streamedMessages.has(this.currentMessage) && !this.confirmedMessages.has(this.currentMessage)) {
+        // The sink cannot take text back, so the reader is told rather than left to wonder at the repeat.
+        this.sink.warning?.('The connection dropped mid-answer and Claude Code asked again; the text before the break is from the dropped attempt.');
+      }
       this.currentMessage = e.message?.id;
       // Text after a tool call is a new paragraph, not a continuation of the words before it.
       if (this.wroteText) this.needsSeparator = true;
@@ -105,6 +111,7 @@ export class TurnReader {
     if (typeof m.uuid === 'string' && message.model !== '<synthetic>') this.lastAssistantUuid = m.uuid;
     const content: Json[] = Array.isArray(message.content) ? message.content : [];
     const streamed = typeof message.id === 'string' && this.streamedMessages.has(message.id);
+    if (typeof message.id === 'string') this.confirmedMessages.add(message.id);
     for (const block of content) {
       if (block.type === 'text' && !streamed && message.model !== '<synthetic>' && typeof block.text === 'string') {
         // A non-streaming fallback request (after dropped connections) brings its text only here.
