@@ -18,7 +18,10 @@ export type LlmFleetApi = Pick<
   | 'killAll'
   | 'list'
   | 'status'
+  | 'rename'
   | 'onDidSpawn'
+  | 'onDidStartTurn'
+  | 'onDidRename'
   | 'onDidChangeStatus'
   | 'onDidStream'
   | 'onDidCompleteTurn'
@@ -39,7 +42,10 @@ export function createApi(fleet: Fleet): LlmFleetApi {
     killAll: fleet.killAll.bind(fleet),
     list: fleet.list.bind(fleet),
     status: fleet.status.bind(fleet),
+    rename: fleet.rename.bind(fleet),
     onDidSpawn: fleet.onDidSpawn,
+    onDidStartTurn: fleet.onDidStartTurn,
+    onDidRename: fleet.onDidRename,
     onDidChangeStatus: fleet.onDidChangeStatus,
     onDidStream: fleet.onDidStream,
     onDidCompleteTurn: fleet.onDidCompleteTurn,

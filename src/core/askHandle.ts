@@ -5,7 +5,8 @@ import type { AssistantMessage } from './transcript';
  * Deltas are kept in one array that both the partial text and any number of iterators read, so a late iterator
  * still sees every delta and a stream with no iterator costs one array push per delta.
  */
-export class AskHandle implements PromiseLike<AssistantMessage>, AsyncIterable<string> {
+export class AskHandle implements Promise<AssistantMessage>, AsyncIterable<string> {
+  readonly [Symbol.toStringTag] = 'AskHandle';
   private readonly chunks: string[] = [];
   private done = false;
   private failure: unknown;
@@ -74,6 +75,10 @@ export class AskHandle implements PromiseLike<AssistantMessage>, AsyncIterable<s
 
   catch<R = never>(onRejected: (reason: unknown) => R | PromiseLike<R>): Promise<AssistantMessage | R> {
     return this.promise.catch(onRejected);
+  }
+
+  finally(onFinally?: (() => void) | null): Promise<AssistantMessage> {
+    return this.promise.finally(onFinally);
   }
 
   /**

@@ -10,7 +10,7 @@ import { Disposable, Emitter, type Event } from './lifecycle';
 import { backendProblem, modelProblem, nameProblem, roleProblem } from './names';
 import type { FleetStore, PersistedInstance, StoreProblem } from './store';
 import { Tickets, type PollResult } from './tickets';
-import { lastAnswer, renderWithParts, transcriptUpTo, type AssistantMessage, type Message } from './transcript';
+import { lastAnswer, renderWithParts, transcriptUpTo, type AssistantMessage, type Message, type UserMessage } from './transcript';
 
 export interface SpawnOptions {
   backend: BackendKind;
@@ -31,6 +31,11 @@ export interface ForkOptions {
 export interface RelayOptions {
   /** Wraps the relayed answer; `{{answer}}` is required, `{{from}}` and `{{to}}` are optional. */
   template?: string;
+}
+
+export interface BroadcastOptions {
+  /** Called as each member's ask starts, so a view can follow its stream. */
+  onAsk?(name: string, handle: AskHandle): void;
 }
 
 export const DEFAULT_RELAY_TEMPLATE = 'Message from {{from}}:\n\n{{answer}}';
@@ -62,6 +67,12 @@ export interface StreamDelta {
   readonly askId: string;
   readonly delta: string;
 }
+export interface TurnStart {
+  readonly name: string;
+  readonly askId: string;
+  /** The question, now in the transcript; it waited in the queue until this turn began. */
+  readonly message: UserMessage;
+}
 export interface TurnComplete {
   readonly name: string;
   readonly askId: string;
@@ -86,12 +97,16 @@ export class Fleet extends Disposable {
   readonly onDidSpawn: Event<InstanceInfo> = this._onDidSpawn.event;
   private readonly _onDidChangeStatus = this._register(new Emitter<StatusChange>());
   readonly onDidChangeStatus: Event<StatusChange> = this._onDidChangeStatus.event;
+  private readonly _onDidStartTurn = this._register(new Emitter<TurnStart>());
+  readonly onDidStartTurn: Event<TurnStart> = this._onDidStartTurn.event;
   private readonly _onDidStream = this._register(new Emitter<StreamDelta>());
   readonly onDidStream: Event<StreamDelta> = this._onDidStream.event;
   private readonly _onDidCompleteTurn = this._register(new Emitter<TurnComplete>());
   readonly onDidCompleteTurn: Event<TurnComplete> = this._onDidCompleteTurn.event;
   private readonly _onDidKill = this._register(new Emitter<{ readonly name: string }>());
   readonly onDidKill: Event<{ readonly name: string }> = this._onDidKill.event;
+  private readonly _onDidRename = this._register(new Emitter<{ readonly oldName: string; readonly newName: string }>());
+  readonly onDidRename = this._onDidRename.event;
   /** Anything else about an instance changed: its reported model, a warning. */
   private readonly _onDidChangeInstance = this._register(new Emitter<{ readonly name: string; readonly warning?: string }>());
   readonly onDidChangeInstance = this._onDidChangeInstance.event;
@@ -105,6 +120,7 @@ export class Fleet extends Disposable {
       now: this.now,
       price: (instance, usage, model) => this.price(instance.spec.backend, usage, model),
       onStatus: (i, previous) => this._onDidChangeStatus.fire({ name: i.name, status: i.status, previous }),
+      onTurnStart: (i, handle, message) => this._onDidStartTurn.fire({ name: i.name, askId: handle.id, message }),
       onDelta: (i, handle, delta) => {
         if (this._onDidStream.hasListeners) this._onDidStream.fire({ name: i.name, askId: handle.id, delta });
       },
@@ -160,6 +176,11 @@ export class Fleet extends Disposable {
     return this.tickets.poll(ticket);
   }
 
+  /** Background asks, oldest first, for a "show background result" picker. */
+  backgroundAsks(): ReturnType<Tickets['list']> {
+    return this.tickets.list();
+  }
+
   cancel(name: string): boolean {
     return this.get(name).cancel();
   }
@@ -197,11 +218,35 @@ export class Fleet extends Disposable {
   }
 
   /** Asks several instances the same thing, a bounded number at a time; every result comes back, failures included. */
-  broadcast(names: readonly string[] | 'all', prompt: string): Promise<BroadcastResult[]> {
+  broadcast(names: readonly string[] | 'all', prompt: string, options: BroadcastOptions = {}): Promise<BroadcastResult[]> {
     const targets = names === 'all' ? [...this.instances.keys()] : [...new Set(names)];
     if (targets.length === 0) throw new FleetError('invalid_argument', 'Broadcast needs at least one instance.');
     targets.forEach((n) => this.get(n));
-    return runBroadcast(targets, (n) => this.ask(n, prompt), this.options.broadcastConcurrency ?? 8, this.now);
+    const ask = (n: string) => {
+      const handle = this.ask(n, prompt);
+      options.onAsk?.(n, handle);
+      return handle;
+    };
+    return runBroadcast(targets, ask, this.options.broadcastConcurrency ?? 8, this.now);
+  }
+
+  /** Renames an instance; its forks keep pointing at it. Names of live work (asks in flight) stay attached. */
+  rename(oldName: string, newName: string): InstanceInfo {
+    const instance = this.get(oldName);
+    if (oldName === newName) return toInfo(instance);
+    this.checkNewName(newName);
+    this.instances.delete(oldName);
+    instance.setName(newName);
+    this.instances.set(newName, instance);
+    void this.chain(oldName, () => this.options.store?.delete(oldName));
+    this.persist(instance);
+    for (const child of this.instances.values()) {
+      if (child.lineage?.parent !== oldName) continue;
+      child.setParentName(newName);
+      this.persist(child);
+    }
+    this._onDidRename.fire({ oldName, newName });
+    return toInfo(instance);
   }
 
   async kill(name: string): Promise<void> {

@@ -54,6 +54,7 @@ export interface InstanceHost {
   now(): number;
   price(instance: Instance, usage: Usage, model: string): Cost;
   onStatus(instance: Instance, previous: InstanceStatus): void;
+  onTurnStart(instance: Instance, handle: AskHandle, message: UserMessage): void;
   onDelta(instance: Instance, handle: AskHandle, delta: string): void;
   onTurnComplete(instance: Instance, handle: AskHandle, message: AssistantMessage): void;
   onModel(instance: Instance): void;
@@ -80,17 +81,35 @@ export class Instance {
   private _reportedModel: string | undefined;
 
   constructor(
-    readonly name: string,
+    private _name: string,
     readonly spec: InstanceSpec,
     private readonly session: BackendSession,
     private readonly host: InstanceHost,
     private readonly messages: Message[] = [],
-    readonly lineage?: Lineage,
+    private _lineage?: Lineage,
     readonly createdAt: number = host.now(),
   ) {
     this._totals = { usage: emptyUsage(), cost: { usd: 0, unpricedRequests: 0 } };
     for (const m of messages) this.count(m);
     this._reportedModel = messages.findLast((m): m is AssistantMessage => m.role === 'assistant')?.model;
+  }
+
+  get name(): string {
+    return this._name;
+  }
+
+  get lineage(): Lineage | undefined {
+    return this._lineage;
+  }
+
+  /** @internal The Fleet renames; it also re-points the children's lineage. */
+  setName(name: string): void {
+    this._name = name;
+  }
+
+  /** @internal */
+  setParentName(parent: string): void {
+    if (this._lineage) this._lineage = { ...this._lineage, parent };
   }
 
   get status(): InstanceStatus {
@@ -177,6 +196,7 @@ export class Instance {
     const user: UserMessage = { id: randomUUID(), role: 'user', text: handle.prompt, at: started };
     this.messages.push(user);
     this.setStatus('busy');
+    this.host.onTurnStart(this, handle, user);
     let firstTokenMs: number | undefined;
     const sink = {
       delta: (text: string) => {

@@ -3,6 +3,25 @@
  * `package.json` (both ways), so a command can't be declared without code or registered without a declaration.
  * No `vscode` import here, so plain-Node tests can read it.
  */
-export const COMMAND_IDS = ['llmFleet.showLog', 'llmFleet.setApiKey'] as const;
+export const COMMAND_IDS = [
+  'llmFleet.spawn',
+  'llmFleet.ask',
+  'llmFleet.askInBackground',
+  'llmFleet.showBackgroundResult',
+  'llmFleet.broadcast',
+  'llmFleet.relay',
+  'llmFleet.relayTo',
+  'llmFleet.fork',
+  'llmFleet.kill',
+  'llmFleet.killAll',
+  'llmFleet.openChat',
+  'llmFleet.askAboutSelection',
+  'llmFleet.setApiKey',
+  'llmFleet.showLog',
+  'llmFleet.rename',
+  'llmFleet.cancel',
+  'llmFleet.showUsage',
+  'llmFleet.pickInstance',
+] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMMAND_IDS } from '../../src/vscode/commandIds';
+import { CONTEXT_KEYS, INSTANCE_CONTEXT, INSTANCES_VIEW, VIEW_CONTAINER } from '../../src/vscode/contextValues';
 import { SECTION, SETTINGS } from '../../src/vscode/settings';
+import { existsSync } from 'node:fs';
 
 const root = join(__dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -18,7 +20,7 @@ const declared: Array<{ command: string; title: string; category?: string; icon?
 function registeredIds(): string[] {
   const dir = join(root, 'src/vscode/commands');
   return readdirSync(dir)
-    .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/readonly id = '(llmFleet\.[A-Za-z]+)'/g)].map((m) => m[1]))
+    .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/readonly id(?:: [^=]+)? = '(llmFleet\.[A-Za-z]+)'/g)].map((m) => m[1]))
     .sort();
 }
 
@@ -50,6 +52,37 @@ describe('package.json manifest', () => {
         for (const view of String(item.when ?? '').matchAll(/view == ([\w.]+)/g)) assert.ok(viewIds.has(view[1]), `${menu} refers to unknown view ${view[1]}`);
       }
     }
+  });
+
+  it('uses only known tree item context values and context keys in when clauses', () => {
+    const whens: string[] = [
+      ...Object.values<any[]>(contributes.menus ?? {}).flat().map((i) => String(i.when ?? '')),
+      ...(contributes.viewsWelcome ?? []).map((w: any) => String(w.when ?? '')),
+    ];
+    const contextValues = new Set(Object.values(INSTANCE_CONTEXT));
+    const keys = new Set<string>(Object.values(CONTEXT_KEYS));
+    for (const when of whens) {
+      for (const m of when.matchAll(/viewItem == ([\w.]+)/g)) assert.ok(contextValues.has(m[1]), `unknown viewItem ${m[1]}`);
+      for (const m of when.matchAll(/viewItem =~ \/(.+?)\//g)) {
+        const re = new RegExp(m[1]);
+        assert.ok([...contextValues].some((v) => re.test(v)), `viewItem pattern ${m[1]} matches no context value`);
+      }
+      for (const m of when.matchAll(/\b(llmFleet\.[A-Za-z]+)\b/g)) {
+        if (m[1] === INSTANCES_VIEW || [...contextValues].some((v) => v.startsWith(m[1]))) continue;
+        assert.ok(keys.has(m[1]), `unknown context key ${m[1]} in "${when}"`);
+      }
+    }
+  });
+
+  it('has the view container, the Instances view, welcome buttons and a walkthrough whose files exist', () => {
+    assert.equal(contributes.viewsContainers.activitybar[0].id, VIEW_CONTAINER);
+    assert.equal(contributes.views[VIEW_CONTAINER][0].id, INSTANCES_VIEW);
+    const ids = new Set(declared.map((c) => c.command));
+    for (const w of contributes.viewsWelcome) {
+      for (const m of String(w.contents).matchAll(/\(command:(llmFleet\.\w+)/g)) assert.ok(ids.has(m[1]), `welcome button runs undeclared ${m[1]}`);
+    }
+    for (const step of contributes.walkthroughs[0].steps) assert.ok(existsSync(join(root, step.media.markdown)), step.media.markdown);
+    assert.ok(existsSync(join(root, contributes.viewsContainers.activitybar[0].icon)));
   });
 
   it('declares exactly the settings the typed config reads, with the same defaults and a markdownDescription', () => {

@@ -56,3 +56,26 @@ describe('bad input gets a clear, specific error', () => {
     await assert.rejects(r.fleet.kill('dead'), code('instance_killed', /was killed/));
   });
 });
+
+describe('rename', () => {
+  let r: Rig;
+  beforeEach(async () => (r = await rig()));
+  afterEach(async () => r.close());
+
+  it('renames an instance, keeps its context, and re-points its forks', async () => {
+    r.fleet.spawn('draft', { backend: 'anthropic', model: HAIKU });
+    await r.fleet.ask('draft', 'hello');
+    await r.fleet.fork('draft', 'branch');
+    const renamed: string[] = [];
+    r.fleet.onDidRename((e) => renamed.push(`${e.oldName}->${e.newName}`));
+    const info = r.fleet.rename('draft', 'final');
+    assert.equal(info.name, 'final');
+    assert.equal(info.messageCount, 2);
+    assert.equal(r.fleet.status('branch').lineage?.parent, 'final');
+    assert.throws(() => r.fleet.status('draft'), code('unknown_instance', /draft/));
+    assert.deepEqual(renamed, ['draft->final']);
+    assert.throws(() => r.fleet.rename('final', 'branch'), code('duplicate_name', /already exists/));
+    assert.throws(() => r.fleet.rename('final', 'bad name'), code('invalid_name', /not a valid/));
+    assert.equal((await r.fleet.ask('final', 'still you?')).role, 'assistant');
+  });
+});

@@ -79,6 +79,16 @@ export class AnthropicBackend implements Backend {
     };
   }
 
+  /** Model ids the API offers (newest first), for pickers. Throws a classified error when it can't list them. */
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    try {
+      const page = await (await this.sdk()).models.list({ limit: 100 }, { signal });
+      return page.data.map((m) => m.id);
+    } catch (e) {
+      throw classifyAnthropicError(e, signal);
+    }
+  }
+
   private async sdk(): Promise<Anthropic> {
     const key = await this.options.getApiKey();
     if (!key) {

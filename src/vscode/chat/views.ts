@@ -1,0 +1,59 @@
+/**
+ * Conversions from core data to the chat protocol's views. Pure, no `vscode`, so they can be tested in plain Node.
+ */
+import type { ErrorKind } from '../../core/backends/errors';
+import { formatUsd, type Cost } from '../../core/cost/cost';
+import type { Usage } from '../../core/cost/usage';
+import type { Instance } from '../../core/instance';
+import { toInfo } from '../../core/instanceInfo';
+import type { Message } from '../../core/transcript';
+import type { ErrorView, InstanceView, MessageView, TokensView } from '../../webview/chat/protocol';
+import { BACKEND_LABELS, costLabel } from '../presentation';
+
+export function tokensView(u: Usage): TokensView {
+  return { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite5m + u.cacheWrite1h };
+}
+
+export function costView(c: Cost | undefined): string | undefined {
+  if (!c) return undefined;
+  if (c.basis === 'local') return '$0 (local)';
+  return formatUsd(c.usd);
+}
+
+/** An error with a next step the user can take; some steps are a button that runs a command. */
+export function errorView(e: { kind: ErrorKind | 'unknown' | string; message: string; hint?: string }): ErrorView {
+  const action = e.kind === 'auth' ? { title: 'Set API Key…', command: 'llmFleet.setApiKey' as const } : e.kind === 'unknown' || e.kind === 'server' ? { title: 'Show Log', command: 'llmFleet.showLog' as const } : undefined;
+  return { kind: e.kind, message: e.message, hint: e.hint, ...(action ? { action } : {}) };
+}
+
+export function messageView(m: Message): MessageView {
+  if (m.role === 'user') return { id: m.id, role: 'user', text: m.text, at: m.at };
+  return {
+    id: m.id,
+    role: 'assistant',
+    text: m.text,
+    at: m.at,
+    status: m.status,
+    model: m.model,
+    tokens: m.usage ? tokensView(m.usage) : undefined,
+    cost: costView(m.cost),
+    reportedCost: m.cost?.reportedUsd !== undefined ? formatUsd(m.cost.reportedUsd) : undefined,
+    latencyMs: m.latencyMs,
+    firstTokenMs: m.firstTokenMs,
+    error: m.error ? errorView(m.error) : undefined,
+  };
+}
+
+export function instanceView(i: Instance): InstanceView {
+  const info = toInfo(i);
+  const current = i.currentAsk;
+  return {
+    name: info.name,
+    backendLabel: BACKEND_LABELS[info.backend],
+    model: info.model,
+    status: info.status,
+    role: info.role,
+    totals: { ...tokensView(info.usage), cost: costLabel(info) },
+    queued: i.queued.filter((h) => h !== current).map((h) => ({ askId: h.id, text: h.prompt })),
+  };
+}

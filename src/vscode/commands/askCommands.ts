@@ -1,0 +1,102 @@
+import * as vscode from 'vscode';
+import type { Fleet, Logger } from '../../core/fleet';
+import type { ChatPanels } from '../chat/chatPanels';
+import { ComparePanel } from '../compare/comparePanel';
+import { instanceFor, instancesFor, promptFor } from '../input/pickers';
+import { DEFAULT_SELECTION_QUESTION, selectionPrompt } from '../selectionPrompt';
+import { reporting, showFailure } from './asking';
+import type { Command } from './command';
+
+/** Ask in Background…: returns at once; the answer is collected with Show Background Result…. */
+export class AskInBackgroundCommand implements Command {
+  readonly id = 'llmFleet.askInBackground';
+  constructor(private readonly fleet: Fleet) {}
+  async execute(arg?: unknown): Promise<string | undefined> {
+    const name = await instanceFor(this.fleet, arg, { title: 'LLM Fleet: Ask in Background' });
+    if (!name) return undefined;
+    const prompt = await promptFor(`LLM Fleet: Ask ${name} in the background`);
+    if (!prompt) return undefined;
+    const ticket = await reporting(() => this.fleet.askAsync(name, prompt));
+    if (ticket) {
+      void vscode.window.showInformationMessage(`LLM Fleet: asked ${name} in the background.`, 'Show Result').then((c) => c && vscode.commands.executeCommand('llmFleet.showBackgroundResult', ticket));
+    }
+    return ticket;
+  }
+}
+
+/** Show Background Result…: the answer (or the text so far) as a Markdown document. */
+export class ShowBackgroundResultCommand implements Command {
+  readonly id = 'llmFleet.showBackgroundResult';
+  constructor(private readonly fleet: Fleet) {}
+  async execute(ticketArg?: unknown): Promise<void> {
+    let ticket = typeof ticketArg === 'string' ? ticketArg : undefined;
+    if (!ticket) {
+      const asks = this.fleet.backgroundAsks().reverse();
+      if (asks.length === 0) return void vscode.window.showInformationMessage('LLM Fleet: no background asks yet. Use "Ask in Background…".');
+      const pick = await vscode.window.showQuickPick(
+        asks.map((a) => ({ label: `${a.settled ? '$(check)' : '$(loading~spin)'} ${a.name}`, description: a.prompt.slice(0, 80), ticket: a.ticket })),
+        { title: 'LLM Fleet: Background Results' },
+      );
+      ticket = pick?.ticket;
+    }
+    if (!ticket) return;
+    const result = await reporting(() => this.fleet.poll(ticket!));
+    if (!result) return;
+    const heading = result.status === 'pending' ? `${result.name} is still answering (text so far)` : result.status === 'error' ? `${result.name} failed: ${result.error}` : `${result.name} answered`;
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: `<!-- ${heading} -->\n\n${result.text}` });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
+}
+
+/** Broadcast…: one prompt to several instances, compared side by side as the answers stream in. */
+export class BroadcastCommand implements Command {
+  readonly id = 'llmFleet.broadcast';
+  constructor(private readonly fleet: Fleet, private readonly extensionUri: vscode.Uri, private readonly log: Logger) {}
+  async execute(namesArg?: unknown, promptArg?: unknown): Promise<void> {
+    const names = await instancesFor(this.fleet, namesArg, 'LLM Fleet: Broadcast to');
+    if (!names) return;
+    const prompt = typeof promptArg === 'string' ? promptArg : await promptFor(`LLM Fleet: Broadcast to ${names.length} instance(s)`);
+    if (!prompt) return;
+    const view = new ComparePanel(this.fleet, this.extensionUri, this.log, prompt, names);
+    await reporting(async () => {
+      const pending = this.fleet.broadcast(names, prompt, {
+        onAsk: (name, handle) => {
+          void (async () => {
+            for await (const delta of handle) view.stream(name, delta);
+          })().catch(() => undefined);
+        },
+      });
+      for (const r of await pending) view.finish(r);
+    });
+  }
+}
+
+/** Ask About Selection…: the selection with its file, language and line range, to an instance (the last one used first). */
+export class AskAboutSelectionCommand implements Command {
+  readonly id = 'llmFleet.askAboutSelection';
+  constructor(private readonly fleet: Fleet, private readonly chats: ChatPanels, private readonly memory: vscode.Memento) {}
+  async execute(nameArg?: unknown, questionArg?: unknown): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.selection.isEmpty) return void vscode.window.showInformationMessage('LLM Fleet: select some text in an editor first.');
+    const last = this.memory.get<string>('lastSelectionInstance');
+    const name = await instanceFor(this.fleet, nameArg, { title: 'LLM Fleet: Ask About Selection', preselect: last && this.fleet.has(last) ? last : undefined });
+    if (!name) return;
+    const question = typeof questionArg === 'string' ? questionArg : await vscode.window.showInputBox({ title: `LLM Fleet: Ask ${name} about the selection`, value: DEFAULT_SELECTION_QUESTION, ignoreFocusOut: true });
+    if (question === undefined) return;
+    const { document, selection } = editor;
+    const prompt = selectionPrompt(question, {
+      path: vscode.workspace.asRelativePath(document.uri),
+      languageId: document.languageId,
+      startLine: selection.start.line + 1,
+      endLine: selection.end.line + (selection.end.character === 0 && selection.end.line > selection.start.line ? 0 : 1),
+      text: document.getText(selection),
+    });
+    await this.memory.update('lastSelectionInstance', name);
+    this.chats.open(name, { preserveFocus: true });
+    try {
+      await this.fleet.ask(name, prompt);
+    } catch (e) {
+      await showFailure(e);
+    }
+  }
+}

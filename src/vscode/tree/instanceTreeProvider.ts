@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { INSTANCE_CONTEXT } from '../contextValues';
+import { describeInstance, iconFor, tooltipMarkdown } from '../presentation';
+import type { InstanceTreeModel } from './instanceTreeModel';
+
+/** A node is just the instance's name; commands invoked from the tree receive it as their argument. */
+export interface InstanceNode {
+  readonly name: string;
+}
+
+/** Maps the model to tree items and refreshes only the node that changed. */
+export class InstanceTreeProvider implements vscode.TreeDataProvider<InstanceNode>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<InstanceNode | undefined>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  /** The same node object per name, so VS Code can match refreshes to what it shows. */
+  private readonly nodes = new Map<string, InstanceNode>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly model: InstanceTreeModel) {
+    this.subscription = model.onDidChangeData((name) => {
+      if (name === undefined) {
+        this.nodes.clear();
+        this._onDidChangeTreeData.fire(undefined);
+      } else if (this.nodes.has(name)) {
+        this._onDidChangeTreeData.fire(this.nodes.get(name));
+      }
+    });
+  }
+
+  getChildren(element?: InstanceNode): InstanceNode[] {
+    const infos = element ? this.model.children(element.name) : this.model.roots();
+    return infos.sort((a, b) => a.createdAt - b.createdAt).map((i) => this.node(i.name));
+  }
+
+  getParent(element: InstanceNode): InstanceNode | undefined {
+    const parent = this.model.parent(element.name);
+    return parent ? this.node(parent) : undefined;
+  }
+
+  getTreeItem(element: InstanceNode): vscode.TreeItem {
+    const info = this.model.info(element.name);
+    if (!info) return new vscode.TreeItem(element.name);
+    const hasChildren = this.model.children(info.name).length > 0;
+    const item = new vscode.TreeItem(info.name, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = info.name;
+    item.description = describeInstance(info);
+    const tooltip = new vscode.MarkdownString(tooltipMarkdown(info), true);
+    tooltip.isTrusted = false;
+    item.tooltip = tooltip;
+    const icon = iconFor(info);
+    item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+    item.contextValue = INSTANCE_CONTEXT[info.status];
+    item.command = { command: 'llmFleet.openChat', title: 'Open Chat', arguments: [element] };
+    item.accessibilityInformation = { label: `${info.name}, ${describeInstance(info)}` };
+    return item;
+  }
+
+  private node(name: string): InstanceNode {
+    let node = this.nodes.get(name);
+    if (!node) {
+      node = { name };
+      this.nodes.set(name, node);
+    }
+    return node;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this._onDidChangeTreeData.dispose();
+  }
+}

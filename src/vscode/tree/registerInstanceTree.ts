@@ -1,0 +1,19 @@
+import * as vscode from 'vscode';
+import type { Fleet } from '../../core/fleet';
+import { CONTEXT_KEYS, INSTANCES_VIEW } from '../contextValues';
+import { InstanceTreeModel } from './instanceTreeModel';
+import { InstanceTreeProvider, type InstanceNode } from './instanceTreeProvider';
+
+/** The Instances view: tree, busy badge, and the context key the welcome view reads. */
+export function registerInstanceTree(fleet: Fleet): { disposable: vscode.Disposable; view: vscode.TreeView<InstanceNode> } {
+  const model = new InstanceTreeModel(fleet);
+  const provider = new InstanceTreeProvider(model);
+  const view = vscode.window.createTreeView(INSTANCES_VIEW, { treeDataProvider: provider, showCollapseAll: true });
+  const update = () => {
+    const busy = model.busyCount();
+    view.badge = busy > 0 ? { value: busy, tooltip: `${busy} instance(s) answering` } : undefined;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasInstances, fleet.list().length > 0);
+  };
+  update();
+  return { disposable: vscode.Disposable.from(view, provider, model, model.onDidChangeData(update)), view };
+}

@@ -1,0 +1,178 @@
+import { codeOf, decorateCodeBlocks } from '../shared/codeBlocks';
+import { StreamingMarkdown } from '../shared/streamingMarkdown';
+import { el, initialState, vscodeApi } from '../shared/vscodeApi';
+import type { AllowedAction, ChatWebviewState, HostMessage, InstanceView, MessageView, WebviewMessage } from './protocol';
+
+const vscode = vscodeApi<ChatWebviewState, WebviewMessage>();
+const state: ChatWebviewState = { ...initialState<ChatWebviewState>(), ...vscode.getState() };
+const post = (m: WebviewMessage) => vscode.postMessage(m);
+const save = (patch: Partial<ChatWebviewState>) => vscode.setState(Object.assign(state, patch));
+
+const header = el('header', 'chat-header');
+const list = el('main', 'messages');
+list.setAttribute('aria-live', 'polite');
+const queued = el('section', 'queued');
+const notice = el('div', 'notice');
+const form = el('form', 'composer');
+const input = el('textarea', 'prompt');
+input.placeholder = 'Ask… (Enter to send, Shift+Enter for a new line)';
+input.rows = 3;
+input.value = state.draft ?? '';
+const send = el('button', 'send', 'Send');
+send.type = 'submit';
+const stop = el('button', 'stop secondary', 'Stop');
+stop.type = 'button';
+form.append(input, send, stop);
+document.body.append(header, list, queued, notice, form);
+
+const streams = new Map<string, { md: StreamingMarkdown; article: HTMLElement }>();
+const decorate = (f: DocumentFragment) => decorateCodeBlocks(f, [{ action: 'copy', label: 'Copy' }, { action: 'insert', label: 'Insert at Cursor' }]);
+
+function nearBottom(): boolean {
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+}
+
+function keepBottom(wasNear: boolean): void {
+  if (wasNear) list.scrollTop = list.scrollHeight;
+}
+
+function meta(m: MessageView): string {
+  if (m.role === 'user') return 'You';
+  const parts = [m.model ?? ''];
+  if (m.tokens) parts.push(`${m.tokens.input.toLocaleString()} in · ${m.tokens.output.toLocaleString()} out · ${m.tokens.cacheRead.toLocaleString()} cache read · ${m.tokens.cacheWrite.toLocaleString()} cache write`);
+  if (m.cost) parts.push(m.cost + (m.reportedCost && m.reportedCost !== m.cost ? ` (backend says ${m.reportedCost})` : ''));
+  if (m.latencyMs !== undefined) parts.push(`${(m.latencyMs / 1000).toFixed(2)} s`);
+  if (m.status === 'cancelled') parts.push('stopped');
+  return parts.filter(Boolean).join(' · ');
+}
+
+function article(m: MessageView): HTMLElement {
+  const a = el('article', `msg ${m.role} ${m.status ?? ''}`);
+  a.dataset.id = m.id;
+  a.append(el('div', 'meta', meta(m)), el('div', 'body'));
+  if (m.role === 'assistant' && m.error) {
+    const err = el('div', 'error');
+    err.append(el('span', 'error-text', `${m.error.kind}: ${m.error.message}`));
+    if (m.error.hint) err.append(el('div', 'hint', `Next step: ${m.error.hint}`));
+    if (m.error.action) {
+      const b = el('button', 'secondary', m.error.action.title);
+      b.type = 'button';
+      b.dataset.command = m.error.action.command;
+      err.append(b);
+    }
+    a.append(err);
+  }
+  const actions = el('div', 'msg-actions');
+  const fork = el('button', 'link fork', 'Fork from here');
+  fork.type = 'button';
+  fork.dataset.fork = m.id;
+  actions.append(fork);
+  a.append(actions);
+  return a;
+}
+
+function renderMessage(m: MessageView): HTMLElement {
+  const a = article(m);
+  const body = a.querySelector<HTMLElement>('.body')!;
+  if (m.role === 'user') body.textContent = m.text;
+  else new StreamingMarkdown(body, decorate).finish(m.text);
+  return a;
+}
+
+function startStream(askId: string, text = ''): void {
+  const a = article({ id: askId, role: 'assistant', text: '', at: Date.now(), status: 'streaming' });
+  a.querySelector('.meta')!.textContent = 'answering…';
+  a.querySelector('.msg-actions')?.remove(); // no fork point until the answer is in the transcript
+  list.append(a);
+  const md = new StreamingMarkdown(a.querySelector<HTMLElement>('.body')!, decorate);
+  streams.set(askId, { md, article: a });
+  if (text) md.append(text);
+}
+
+function showInstance(i: InstanceView): void {
+  header.replaceChildren(
+    el('span', 'name', i.name),
+    el('span', 'detail', `${i.backendLabel} · ${i.model} · ${i.role}`),
+    el('span', `status status-${i.status}`, i.status),
+    el('span', 'totals', `${i.totals.input.toLocaleString()} in · ${i.totals.output.toLocaleString()} out · ${i.totals.cacheRead.toLocaleString()} cache read · ${i.totals.cost}`),
+  );
+  stop.disabled = i.status !== 'busy';
+  queued.replaceChildren(...i.queued.map((q) => {
+    const item = el('div', 'msg user queued-item');
+    item.append(el('div', 'meta', 'queued'), el('div', 'body', q.text));
+    return item;
+  }));
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const m = event.data;
+  const wasNear = nearBottom();
+  switch (m.type) {
+    case 'didLoad':
+      streams.clear();
+      list.replaceChildren(...m.messages.map(renderMessage));
+      if (m.streaming) startStream(m.streaming.askId, m.streaming.text);
+      showInstance(m.instance);
+      list.scrollTop = state.scrollTop ?? list.scrollHeight;
+      return;
+    case 'didChangeInstance':
+      return showInstance(m.instance);
+    case 'didStartTurn':
+      list.append(renderMessage(m.message));
+      startStream(m.askId);
+      return keepBottom(true);
+    case 'didStream':
+      streams.get(m.askId)?.md.append(m.text);
+      return keepBottom(wasNear);
+    case 'didCompleteTurn': {
+      const s = streams.get(m.askId);
+      streams.delete(m.askId);
+      const done = renderMessage(m.message);
+      if (s) s.article.replaceWith(done);
+      else list.append(done);
+      return keepBottom(wasNear);
+    }
+    case 'didFail':
+      notice.textContent = m.message;
+      return;
+    case 'didEnd':
+      notice.textContent = m.reason;
+      form.classList.add('ended');
+      input.disabled = send.disabled = stop.disabled = true;
+      return;
+  }
+});
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = input.value;
+  if (!text.trim()) return;
+  post({ type: 'send', text });
+  input.value = '';
+  notice.textContent = '';
+  save({ draft: '' });
+});
+input.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    form.requestSubmit();
+  }
+});
+input.addEventListener('input', () => save({ draft: input.value }));
+stop.addEventListener('click', () => post({ type: 'stop' }));
+let scrollSave: number | undefined;
+list.addEventListener('scroll', () => {
+  clearTimeout(scrollSave);
+  scrollSave = window.setTimeout(() => save({ scrollTop: list.scrollTop }), 150);
+});
+document.addEventListener('click', (e) => {
+  const target = (e.target as Element).closest('button');
+  if (!target) return;
+  const code = target.dataset.action ? codeOf(target) : undefined;
+  if (target.dataset.action === 'copy' && code !== undefined) post({ type: 'copy', text: code });
+  else if (target.dataset.action === 'insert' && code !== undefined) post({ type: 'insert', text: code });
+  else if (target.dataset.fork) post({ type: 'forkFrom', messageId: target.dataset.fork });
+  else if (target.dataset.command) post({ type: 'runAction', command: target.dataset.command as AllowedAction });
+});
+
+post({ type: 'ready' });

@@ -1,0 +1,101 @@
+/**
+ * The chat webview's protocol: the one file both sides import. Host → webview messages are `did…` notifications;
+ * webview → host messages are commands. Anything that does not parse as a command is ignored (and logged) by the
+ * host. Plain types only: no DOM and no `vscode`.
+ */
+
+/** Commands the webview may ask the host to run from an error's "next step" button. Nothing else runs. */
+export const ALLOWED_ACTIONS = ['llmFleet.setApiKey', 'llmFleet.showLog', 'llmFleet.spawn'] as const;
+export type AllowedAction = (typeof ALLOWED_ACTIONS)[number];
+
+export interface TokensView {
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  readonly cacheWrite: number;
+}
+
+export interface ErrorView {
+  readonly kind: string;
+  readonly message: string;
+  readonly hint?: string;
+  readonly action?: { readonly title: string; readonly command: AllowedAction };
+}
+
+export interface MessageView {
+  readonly id: string;
+  readonly role: 'user' | 'assistant';
+  readonly text: string;
+  readonly at: number;
+  /** For answers: how they ended, or `streaming` while they arrive. */
+  readonly status?: 'complete' | 'cancelled' | 'error' | 'streaming';
+  readonly model?: string;
+  readonly tokens?: TokensView;
+  /** Formatted: "$0.0012", "unpriced", "$0 (local)". */
+  readonly cost?: string;
+  /** The backend's own figure, when it reports one (Claude Code). */
+  readonly reportedCost?: string;
+  readonly latencyMs?: number;
+  readonly firstTokenMs?: number;
+  readonly error?: ErrorView;
+}
+
+export interface InstanceView {
+  readonly name: string;
+  readonly backendLabel: string;
+  readonly model: string;
+  readonly status: 'idle' | 'busy' | 'error' | 'stopped';
+  readonly role: string;
+  readonly totals: TokensView & { readonly cost: string };
+  /** Asks waiting for the current one to finish. */
+  readonly queued: ReadonlyArray<{ readonly askId: string; readonly text: string }>;
+}
+
+export type HostMessage =
+  | { readonly type: 'didLoad'; readonly instance: InstanceView; readonly messages: readonly MessageView[]; readonly streaming?: { readonly askId: string; readonly text: string } }
+  | { readonly type: 'didChangeInstance'; readonly instance: InstanceView }
+  | { readonly type: 'didStartTurn'; readonly askId: string; readonly message: MessageView }
+  | { readonly type: 'didStream'; readonly askId: string; readonly text: string }
+  | { readonly type: 'didCompleteTurn'; readonly askId: string; readonly message: MessageView }
+  | { readonly type: 'didFail'; readonly message: string }
+  | { readonly type: 'didEnd'; readonly reason: string };
+
+export type WebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'send'; readonly text: string }
+  | { readonly type: 'stop' }
+  | { readonly type: 'forkFrom'; readonly messageId: string }
+  | { readonly type: 'copy'; readonly text: string }
+  | { readonly type: 'insert'; readonly text: string }
+  | { readonly type: 'runAction'; readonly command: AllowedAction };
+
+/** State the webview keeps across reloads (`vscode.setState`). */
+export interface ChatWebviewState {
+  readonly name: string;
+  readonly scrollTop?: number;
+  readonly draft?: string;
+}
+
+const MAX_TEXT = 1_000_000;
+
+/** Checks a message from the webview: its type and the shape of its fields. */
+export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  const text = (k: string) => typeof m[k] === 'string' && (m[k] as string).length <= MAX_TEXT;
+  switch (m.type) {
+    case 'ready':
+    case 'stop':
+      return { type: m.type };
+    case 'send':
+    case 'copy':
+    case 'insert':
+      return text('text') ? { type: m.type, text: m.text as string } : undefined;
+    case 'forkFrom':
+      return text('messageId') ? { type: 'forkFrom', messageId: m.messageId as string } : undefined;
+    case 'runAction':
+      return (ALLOWED_ACTIONS as readonly unknown[]).includes(m.command) ? { type: 'runAction', command: m.command as AllowedAction } : undefined;
+    default:
+      return undefined;
+  }
+}
