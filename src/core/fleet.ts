@@ -2,7 +2,7 @@ import type { AskHandle } from './askHandle';
 import type { Backend, BackendKind, Role, SessionState } from './backends/backend';
 import { errorMessage, FleetError } from './backends/errors';
 import { priceRequest, type Cost, type PricingContext } from './cost/cost';
-import { ANTHROPIC_PRICES } from './cost/prices';
+import { ANTHROPIC_PRICES, type ModelPrice } from './cost/prices';
 import { runBroadcast, type BroadcastResult } from './broadcast';
 import { Instance, type InstanceHost, type InstanceSpec, type InstanceStatus, type Lineage } from './instance';
 import { toInfo, type InstanceInfo } from './instanceInfo';
@@ -90,7 +90,8 @@ export class Fleet extends Disposable {
   private readonly writes = new Map<string, Promise<void>>();
   private readonly tickets = new Tickets();
   private readonly now: () => number;
-  private readonly pricing: PricingContext;
+  private pricing: PricingContext;
+  private broadcastConcurrency: number;
   private readonly host: InstanceHost;
 
   private readonly _onDidSpawn = this._register(new Emitter<InstanceInfo>());
@@ -116,6 +117,7 @@ export class Fleet extends Disposable {
     for (const b of options.backends) this.backends.set(b.kind, b);
     this.now = options.now ?? Date.now;
     this.pricing = { table: ANTHROPIC_PRICES, ...options.pricing };
+    this.broadcastConcurrency = options.broadcastConcurrency ?? 8;
     this.host = {
       now: this.now,
       price: (instance, usage, model) => this.price(instance.spec.backend, usage, model),
@@ -227,7 +229,7 @@ export class Fleet extends Disposable {
       options.onAsk?.(n, handle);
       return handle;
     };
-    return runBroadcast(targets, ask, this.options.broadcastConcurrency ?? 8, this.now);
+    return runBroadcast(targets, ask, this.broadcastConcurrency, this.now);
   }
 
   /** Renames an instance; its forks keep pointing at it. Names of live work (asks in flight) stay attached. */
@@ -282,6 +284,12 @@ export class Fleet extends Disposable {
 
   has(name: string): boolean {
     return this.instances.has(name);
+  }
+
+  /** Applies settings that change while the Fleet runs; the next answer and the next broadcast use them. */
+  configure(settings: { readonly priceOverrides?: Readonly<Record<string, ModelPrice>>; readonly broadcastConcurrency?: number }): void {
+    if (settings.priceOverrides) this.pricing = { ...this.pricing, overrides: settings.priceOverrides };
+    if (settings.broadcastConcurrency !== undefined) this.broadcastConcurrency = settings.broadcastConcurrency;
   }
 
   price(backend: BackendKind, usage: Parameters<typeof priceRequest>[0], model: string): Cost {

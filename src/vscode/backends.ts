@@ -1,15 +1,37 @@
+import * as vscode from 'vscode';
 import { AnthropicBackend } from '../core/backends/anthropic';
 import type { Backend } from '../core/backends/backend';
-import type { Settings } from './settings';
+import { ClaudeCodeBackend } from '../core/backends/claudeCode';
+import { OllamaBackend } from '../core/backends/ollama';
+import { OpenAiBackend } from '../core/backends/openai';
+import type { Logger } from '../core/fleet';
+import { setting } from './config';
 import type { Secrets } from './secrets';
 
-/** Builds the backends from settings and secrets. Keys are read per request, so a new key applies at once. */
-export function createBackends(settings: Settings, secrets: Secrets): Backend[] {
+/**
+ * The four backends, configured from settings and secrets. Hosts, paths and keys are read per request or per
+ * process start, so a changed setting or a new key applies without a reload.
+ */
+export function createBackends(secrets: Secrets, log: Logger): Backend[] {
   return [
+    new ClaudeCodeBackend({
+      binaryPath: () => setting('claudeCode.path') || undefined,
+      cwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      getApiKey: () => secrets.get('anthropic'),
+      log,
+    }),
     new AnthropicBackend({
       getApiKey: () => secrets.get('anthropic'),
-      baseURL: settings['anthropic.baseUrl'] || undefined,
-      maxRetries: settings['anthropic.maxRetries'],
+      baseURL: () => setting('anthropic.baseUrl') || undefined,
+      maxRetries: setting('anthropic.maxRetries'),
+    }),
+    new OllamaBackend({
+      host: () => setting('ollama.host'),
+      numCtx: () => setting('ollama.numCtx') || undefined,
+    }),
+    new OpenAiBackend({
+      baseURL: () => setting('openai.baseUrl'),
+      getApiKey: () => secrets.get('openai'),
     }),
   ];
 }

@@ -5,6 +5,7 @@ import { SECTION, SETTINGS, type SettingKey, type Settings } from './settings';
 const CLAMP: Partial<Record<SettingKey, [number, number]>> = {
   'anthropic.maxRetries': [0, 10],
   'broadcast.concurrency': [1, 64],
+  'ollama.numCtx': [0, 1_048_576],
 };
 
 /** Reads every setting once, typed, with defaults and clamping. Call again after a change. */
@@ -19,6 +20,11 @@ export function readSettings(): Settings {
     out[key] = v;
   }
   return out as Settings;
+}
+
+/** One setting, read now (so a change applies to the next request without a reload). */
+export function setting<K extends SettingKey>(key: K): Settings[K] {
+  return readSettings()[key];
 }
 
 /** True when a configuration change touches one of the given settings. */

@@ -6,10 +6,15 @@ export const SETTINGS = {
   'anthropic.baseUrl': '',
   'anthropic.maxRetries': 2,
   'claudeCode.path': '',
+  'ollama.host': 'http://127.0.0.1:11434',
+  'ollama.numCtx': 0,
+  'openai.baseUrl': '',
+  'openai.prices': {},
   'broadcast.concurrency': 8,
-} as const satisfies Record<string, string | number | boolean>;
+} as const satisfies Record<string, string | number | boolean | object>;
 
 export type SettingKey = keyof typeof SETTINGS;
-export type Settings = { readonly [K in SettingKey]: (typeof SETTINGS)[K] extends string ? string : (typeof SETTINGS)[K] extends number ? number : boolean };
+type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : Readonly<Record<string, unknown>>;
+export type Settings = { readonly [K in SettingKey]: Widen<(typeof SETTINGS)[K]> };
 
 export const SECTION = 'llmFleet';

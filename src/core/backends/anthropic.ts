@@ -11,7 +11,8 @@ import { BackendError, errorMessage, isAbortError, parseRetryAfter } from './err
 export interface AnthropicBackendOptions {
   /** Resolved per request, so a key set while the window is open takes effect at once. */
   getApiKey(): Promise<string | undefined>;
-  baseURL?: string;
+  /** A proxy or gateway; read per request, so a changed setting applies at once. */
+  baseURL?: string | (() => string | undefined);
   /** SDK-level retries of 429/5xx with Retry-After honoured. The fallback chain may set 0 and own retries. */
   maxRetries?: number;
   /** Time allowed for the response headers (the SDK's timeout). */
@@ -67,7 +68,7 @@ class IdleWatchdog {
 export class AnthropicBackend implements Backend {
   readonly kind = 'anthropic' as const;
   readonly label = 'Anthropic API';
-  private client: { key: string; sdk: Anthropic } | undefined;
+  private client: { key: string; baseURL: string | undefined; sdk: Anthropic } | undefined;
 
   constructor(private readonly options: AnthropicBackendOptions) {}
 
@@ -96,15 +97,17 @@ export class AnthropicBackend implements Backend {
         hint: 'Set one with "LLM Fleet: Set API Key…" or the ANTHROPIC_API_KEY environment variable.',
       });
     }
-    if (this.client?.key !== key) {
+    const configured = this.options.baseURL;
+    const baseURL = (typeof configured === 'function' ? configured() : configured) || undefined;
+    if (this.client?.key !== key || this.client.baseURL !== baseURL) {
       const sdk = new Anthropic({
         apiKey: key,
-        baseURL: this.options.baseURL || undefined,
+        baseURL,
         maxRetries: this.options.maxRetries ?? 2,
         timeout: this.options.timeoutMs ?? 600_000,
         logLevel: 'off',
       });
-      this.client = { key, sdk };
+      this.client = { key, baseURL, sdk };
     }
     return this.client.sdk;
   }

@@ -18,7 +18,7 @@ export interface OllamaBackendOptions {
    * Context length to request (`num_ctx`) instead of the model's own from /api/show: one number for every model,
    * or per model. An instance's `options.numCtx` wins over both.
    */
-  numCtx?: number | Readonly<Record<string, number>>;
+  numCtx?: number | Readonly<Record<string, number>> | (() => number | undefined);
   /** Extra headers for every request, e.g. a reverse proxy's credentials. */
   headers?: Readonly<Record<string, string>>;
 }
@@ -146,7 +146,7 @@ export class OllamaBackend implements Backend {
   private async numCtx(init: SessionInit, signal: AbortSignal): Promise<number | undefined> {
     const own = positiveInteger(init.options.numCtx);
     if (own) return own;
-    const configured = this.options.numCtx;
+    const configured = typeof this.options.numCtx === 'function' ? this.options.numCtx() : this.options.numCtx;
     const setting = typeof configured === 'number' ? configured : configured?.[init.model];
     if (positiveInteger(setting)) return setting;
     return this.contextLength(init.model, signal);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Backend } from '../../core/backends/backend';
+import type { Backend, BackendKind } from '../../core/backends/backend';
 import type { Fleet } from '../../core/fleet';
 import { DEFAULT_RELAY_TEMPLATE } from '../../core/fleet';
 import type { ChatPanels } from '../chat/chatPanels';
@@ -16,18 +16,30 @@ interface ForkState {
   model?: string;
 }
 
-/** Fork…: a name, then the same backend or another (the child is then seeded with the text transcript). */
+/**
+ * Fork…: a name, then the same backend or another (the child is then seeded with the text transcript). The source
+ * may carry `atMessage` ("Fork from here" in the chat); a second argument `{ name, backend?, model? }` forks
+ * without asking.
+ */
 export class ForkCommand implements Command {
   readonly id = 'llmFleet.fork';
-  constructor(private readonly fleet: Fleet, private readonly backends: () => readonly Backend[], private readonly chats: ChatPanels) {}
+  constructor(private readonly fleet: Fleet, private readonly backends: readonly Backend[], private readonly chats: ChatPanels) {}
 
-  async execute(arg?: unknown): Promise<void> {
+  async execute(arg?: unknown, given?: unknown): Promise<string | undefined> {
     const source = await instanceFor(this.fleet, arg, { title: 'LLM Fleet: Fork' });
-    if (!source) return;
+    if (!source) return undefined;
     const atMessage = typeof (arg as { atMessage?: unknown })?.atMessage === 'string' ? (arg as { atMessage: string }).atMessage : undefined;
+    const chosen = forkSpecFromArg(given) ?? (await this.ask(source, atMessage));
+    if (!chosen) return undefined;
+    const child = await reporting(() => this.fleet.fork(source, chosen.name, { atMessage, backend: chosen.backend, model: chosen.model }));
+    if (child) this.chats.open(child.name);
+    return child?.name;
+  }
+
+  private async ask(source: string, atMessage: string | undefined): Promise<{ name: string; backend: BackendKind; model?: string } | undefined> {
     const parent = this.fleet.status(source);
     const title = `LLM Fleet: Fork ${source}${atMessage ? ' from this message' : ''}`;
-    const same = this.backends().find((b) => b.kind === parent.backend);
+    const same = this.backends.find((b) => b.kind === parent.backend);
     const steps: Step<ForkState>[] = [
       async (s, pos) => into(s, (st, v: string) => (st.name = v), await inputStep({ title, ...pos }, { prompt: 'A name for the fork', value: s.name ?? suggestName(this.fleet, `${source}-fork`), validate: (v) => newNameProblem(this.fleet, v) })),
       async (s, pos) => {
@@ -36,7 +48,7 @@ export class ForkCommand implements Command {
           // Staying on the parent's backend starts from the parent's model; another backend needs its own.
           st.model = b === same ? parent.requestedModel : undefined;
         };
-        return into(s, choose, await pickStep({ title, ...pos }, this.backends().map((b) => ({
+        return into(s, choose, await pickStep({ title, ...pos }, this.backends.map((b) => ({
           label: `$(${BACKEND_ICONS[b.kind]}) ${BACKEND_LABELS[b.kind]}`,
           description: b === same ? `keep ${parent.model}, with its session` : 'a new conversation seeded with the transcript as text',
           value: b,
@@ -45,10 +57,14 @@ export class ForkCommand implements Command {
       modelStep<ForkState>((s) => s.backend ?? same!, title),
     ];
     const done = await runSteps<ForkState>({}, steps);
-    if (!done?.name || !done.backend) return;
-    const child = await reporting(() => this.fleet.fork(source, done.name!, { atMessage, backend: done.backend!.kind, model: done.model }));
-    if (child) this.chats.open(child.name);
+    return done?.name && done.backend ? { name: done.name, backend: done.backend.kind, model: done.model } : undefined;
   }
+}
+
+function forkSpecFromArg(arg: unknown): { name: string; backend?: BackendKind; model?: string } | undefined {
+  if (!arg || typeof arg !== 'object' || typeof (arg as { name?: unknown }).name !== 'string') return undefined;
+  const { name, backend, model } = arg as { name: string; backend?: BackendKind; model?: string };
+  return { name, backend, model };
 }
 
 /** Relay…: from an instance with an answer, to another, through a template. */

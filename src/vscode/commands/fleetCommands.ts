@@ -1,25 +1,38 @@
 import * as vscode from 'vscode';
-import type { Backend } from '../../core/backends/backend';
-import type { Fleet } from '../../core/fleet';
+import type { Backend, BackendKind } from '../../core/backends/backend';
+import type { Fleet, SpawnOptions } from '../../core/fleet';
+import type { BackendDetection } from '../detection';
 import type { ChatPanels } from '../chat/chatPanels';
 import { instanceFor, newNameProblem, promptFor } from '../input/pickers';
 import { spawnWizard } from '../input/spawnWizard';
 import { askWithProgress, reporting } from './asking';
 import type { Command } from './command';
 
-/** Spawn Instance…: the multi-step input, then the new instance's chat. */
+/**
+ * Spawn Instance…: the multi-step input, then the new instance's chat. A backend kind as the argument (the welcome
+ * view's buttons) starts the input at the model step; a whole spec (`{ name, backend, model, … }`, from a keybinding
+ * or another extension) spawns without asking.
+ */
 export class SpawnCommand implements Command {
   readonly id = 'llmFleet.spawn';
-  constructor(private readonly fleet: Fleet, private readonly backends: () => readonly Backend[], private readonly chats: ChatPanels) {}
-  async execute(preset?: unknown): Promise<void> {
-    const backend = typeof preset === 'string' ? preset : undefined;
-    const chosen = await spawnWizard(this.fleet, this.backends(), backend ? { backend: backend as never } : {});
-    if (!chosen) return;
-    await reporting(() => {
-      this.fleet.spawn(chosen.name, chosen.options);
-      this.chats.open(chosen.name);
+  constructor(private readonly fleet: Fleet, private readonly backends: readonly Backend[], private readonly detection: BackendDetection, private readonly chats: ChatPanels) {}
+  async execute(arg?: unknown): Promise<string | undefined> {
+    const spec = specFromArg(arg);
+    const chosen = spec ?? (await spawnWizard(this.fleet, this.backends, this.detection.findings, typeof arg === 'string' ? { backend: arg as BackendKind } : {}));
+    if (!chosen) return undefined;
+    return reporting(() => {
+      const info = this.fleet.spawn(chosen.name, chosen.options);
+      this.chats.open(info.name);
+      return info.name;
     });
   }
+}
+
+/** `{ name, backend, model, role?, systemPrompt?, options? }`; the Fleet validates each field. */
+function specFromArg(arg: unknown): { name: string; options: SpawnOptions } | undefined {
+  if (!arg || typeof arg !== 'object' || typeof (arg as { name?: unknown }).name !== 'string') return undefined;
+  const { name, ...options } = arg as { name: string } & SpawnOptions;
+  return { name, options };
 }
 
 export class AskCommand implements Command {

@@ -1,5 +1,6 @@
 import type { Backend, BackendKind, Role } from '../../core/backends/backend';
 import { ROLES } from '../../core/backends/backend';
+import type { BackendFinding } from '../../core/backends/detect';
 import type { Fleet, SpawnOptions } from '../../core/fleet';
 import { modelProblem } from '../../core/names';
 import { listModels } from '../modelCatalog';
@@ -22,6 +23,19 @@ interface SpawnState {
   systemPrompt?: string;
 }
 
+/** One item per backend, with what detection found: usable ones say so, the others say why and what to do. */
+function backendItems(backends: readonly Backend[], findings: readonly BackendFinding[]): PickItem<BackendKind>[] {
+  return backends.map((b) => {
+    const f = findings.find((x) => x.kind === b.kind);
+    return {
+      label: `$(${BACKEND_ICONS[b.kind]}) ${BACKEND_LABELS[b.kind]}`,
+      description: f ? (f.usable ? '$(check) ready' : '$(warning) not set up') : undefined,
+      detail: f ? [f.detail, f.usable ? undefined : f.hint].filter(Boolean).join(' ') : undefined,
+      value: b.kind,
+    };
+  });
+}
+
 /** Model step: the models the backend really has, and any typed id that the Fleet would accept. */
 export function modelStep<S extends { model?: string }>(backendOf: (state: S) => Backend, title: string): Step<S> {
   return async (state, pos) => {
@@ -40,12 +54,17 @@ export function modelStep<S extends { model?: string }>(backendOf: (state: S) =>
 }
 
 /** The multi-step Spawn Instance input: backend, model, name, role, system prompt. Each step validates as you type. */
-export async function spawnWizard(fleet: Fleet, backends: readonly Backend[], preset: Partial<SpawnState> = {}): Promise<{ name: string; options: SpawnOptions } | undefined> {
+export async function spawnWizard(
+  fleet: Fleet,
+  backends: readonly Backend[],
+  findings: readonly BackendFinding[],
+  preset: Partial<SpawnState> = {},
+): Promise<{ name: string; options: SpawnOptions } | undefined> {
   const title = 'LLM Fleet: Spawn Instance';
   const byKind = (k: BackendKind | undefined) => backends.find((b) => b.kind === k) ?? backends[0];
   const steps: Step<SpawnState>[] = [
     async (state, pos) =>
-      into(state, (s, v: BackendKind) => (s.backend = v), await pickStep({ title, ...pos }, backends.map((b) => ({ label: `$(${BACKEND_ICONS[b.kind]}) ${BACKEND_LABELS[b.kind]}`, value: b.kind })), { placeholder: 'Backend', active: state.backend })),
+      into(state, (s, v: BackendKind) => (s.backend = v), await pickStep({ title, ...pos }, backendItems(backends, findings), { placeholder: 'Backend', active: state.backend ?? findings.find((f) => f.usable)?.kind })),
     modelStep<SpawnState>((s) => byKind(s.backend), title),
     async (state, pos) =>
       into(state, (s, v: string) => (s.name = v), await inputStep({ title, ...pos }, {

@@ -5,7 +5,7 @@ import { InstanceTreeModel } from './instanceTreeModel';
 import { InstanceTreeProvider, type InstanceNode } from './instanceTreeProvider';
 
 /** The Instances view: tree, busy badge, and the context key the welcome view reads. */
-export function registerInstanceTree(fleet: Fleet): { disposable: vscode.Disposable; view: vscode.TreeView<InstanceNode> } {
+export function registerInstanceTree(fleet: Fleet): { disposable: vscode.Disposable; view: vscode.TreeView<InstanceNode>; provider: InstanceTreeProvider } {
   const model = new InstanceTreeModel(fleet);
   const provider = new InstanceTreeProvider(model);
   const view = vscode.window.createTreeView(INSTANCES_VIEW, { treeDataProvider: provider, showCollapseAll: true });
@@ -15,5 +15,5 @@ export function registerInstanceTree(fleet: Fleet): { disposable: vscode.Disposa
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasInstances, fleet.list().length > 0);
   };
   update();
-  return { disposable: vscode.Disposable.from(view, provider, model, model.onDidChangeData(update)), view };
+  return { disposable: vscode.Disposable.from(view, provider, model, model.onDidChangeData(update)), view, provider };
 }

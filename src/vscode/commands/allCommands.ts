@@ -1,0 +1,50 @@
+import type * as vscode from 'vscode';
+import type { Backend } from '../../core/backends/backend';
+import type { Fleet, Logger } from '../../core/fleet';
+import type { ChatPanels } from '../chat/chatPanels';
+import type { BackendDetection } from '../detection';
+import type { Secrets } from '../secrets';
+import { AskAboutSelectionCommand, AskInBackgroundCommand, BroadcastCommand, ShowBackgroundResultCommand } from './askCommands';
+import type { Command } from './command';
+import { ForkCommand, RelayCommand, RelayToCommand } from './contextCommands';
+import { AskCommand, CancelCommand, KillAllCommand, KillCommand, OpenChatCommand, PickInstanceCommand, RenameCommand, SpawnCommand } from './fleetCommands';
+import { SetApiKeyCommand } from './setApiKey';
+import { ShowLogCommand } from './showLog';
+import { ShowUsageCommand } from './viewCommands';
+
+export interface CommandDeps {
+  readonly fleet: Fleet;
+  readonly backends: readonly Backend[];
+  readonly chats: ChatPanels;
+  readonly detection: BackendDetection;
+  readonly secrets: Secrets;
+  readonly channel: vscode.LogOutputChannel;
+  readonly extensionUri: vscode.Uri;
+  readonly log: Logger;
+  /** Per-workspace memory, e.g. the instance last asked about a selection. */
+  readonly memory: vscode.Memento;
+}
+
+/** Every command of the extension, in one table (the manifest test checks it against package.json). */
+export function createCommands(d: CommandDeps): Command[] {
+  return [
+    new SpawnCommand(d.fleet, d.backends, d.detection, d.chats),
+    new AskCommand(d.fleet, d.chats),
+    new AskInBackgroundCommand(d.fleet),
+    new ShowBackgroundResultCommand(d.fleet),
+    new BroadcastCommand(d.fleet, d.extensionUri, d.log),
+    new RelayCommand(d.fleet, d.chats),
+    new RelayToCommand(d.fleet, d.chats),
+    new ForkCommand(d.fleet, d.backends, d.chats),
+    new KillCommand(d.fleet),
+    new KillAllCommand(d.fleet),
+    new OpenChatCommand(d.fleet, d.chats),
+    new AskAboutSelectionCommand(d.fleet, d.chats, d.memory),
+    new SetApiKeyCommand(d.secrets),
+    new ShowLogCommand(d.channel),
+    new RenameCommand(d.fleet),
+    new CancelCommand(d.fleet),
+    new ShowUsageCommand(d.fleet),
+    new PickInstanceCommand(d.fleet, d.chats),
+  ];
+}

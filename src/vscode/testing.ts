@@ -1,0 +1,19 @@
+import type * as vscode from 'vscode';
+import type { Fleet } from '../core/fleet';
+import type { ChatPanels } from './chat/chatPanels';
+import type { BackendDetection } from './detection';
+import type { InstanceNode, InstanceTreeProvider } from './tree/instanceTreeProvider';
+
+/**
+ * Internals the integration suite reads, attached to the API as `testing` only when the extension host runs tests
+ * (`ExtensionMode.Test`). Users and other extensions never see it.
+ */
+export interface TestingHooks {
+  readonly fleet: Fleet;
+  readonly tree: InstanceTreeProvider;
+  readonly treeView: vscode.TreeView<InstanceNode>;
+  readonly chats: ChatPanels;
+  readonly detection: BackendDetection;
+  /** Where the Fleet persists its state (the workspace's extension storage). */
+  readonly storagePath: string;
+}
