@@ -36,7 +36,7 @@ function testFiles(dir) {
 }
 
 /** Runs node:test files under tsx; counts come from our reporter, the spec output goes to the console. */
-function nodeTests(dir, { timeoutMs = 60_000, concurrency = 1 } = {}) {
+function nodeTests(dir, { timeoutMs = 60_000, concurrency = 1, env = {} } = {}) {
   const files = testFiles(dir);
   if (files.length === 0) return { passed: 0, failed: 1, note: console.error(`No tests found in ${dir}.`) };
   const tmp = mkdtempSync(join(tmpdir(), 'llm-fleet-counts-'));
@@ -47,7 +47,7 @@ function nodeTests(dir, { timeoutMs = 60_000, concurrency = 1 } = {}) {
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${join(root, 'scripts/countReporter.mjs')}`, `--test-reporter-destination=${counts}`,
     ...files,
-  ]);
+  ], { env });
   let result = { passed: 0, failed: 1 };
   try {
     result = JSON.parse(readFileSync(counts, 'utf8'));
@@ -69,6 +69,40 @@ layer('typecheck', () => {
 layer('unit', () => nodeTests('test/unit', { concurrency: 2 }));
 layer('manifest', () => nodeTests('test/manifest'));
 if (existsSync(join(root, 'test/cli'))) layer('cli', () => nodeTests('test/cli', { timeoutMs: 120_000 }));
+
+/** Node 24, code-server and chromium, cached outside the clone (~0 s once done; a few minutes the first time). */
+function provisioned() {
+  const ok = run(process.execPath, [join(root, 'scripts/provision.mjs')]).status === 0;
+  if (!ok) console.error('Provisioning a real VS Code failed (see above); this layer counts as one failure.');
+  return ok;
+}
+
+// The real extension host (code-server's, through @vscode/test-electron and scripts/codeServerShim.mjs).
+layer('integration', () => {
+  if (!provisioned()) return { passed: 0, failed: 1 };
+  const tmp = mkdtempSync(join(tmpdir(), 'llm-fleet-counts-'));
+  const counts = join(tmp, 'counts.json');
+  const r = run(process.execPath, [join(root, 'test/integration/runTests.mjs'), '--counts', counts]);
+  let result = { passed: 0, failed: 1 };
+  try {
+    result = JSON.parse(readFileSync(counts, 'utf8'));
+  } catch {
+    console.error(`integration: the run produced no counts (exit ${r.status}, signal ${r.signal}).`);
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  if (r.status !== 0 && result.failed === 0) result.failed = 1;
+  return result;
+});
+
+// The packaged .vsix in a real workbench, driven from chromium. Packaged once here for every e2e file.
+layer('e2e', () => {
+  if (!provisioned()) return { passed: 0, failed: 1 };
+  if (run('npm', ['run', '--silent', 'package']).status !== 0) {
+    console.error('e2e: npm run package failed; no .vsix to install.');
+    return { passed: 0, failed: 1 };
+  }
+  return nodeTests('test/e2e', { timeoutMs: 300_000, env: { LLM_FLEET_VSIX: join(root, 'dist/llm-fleet.vsix') } });
+});
 
 console.log('\n' + summary.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);

@@ -201,7 +201,7 @@ export class Fleet extends Disposable {
     this.checkNewName(newName); // the await above may have let another spawn take the name
     const lineage: Lineage = { parent: source, forkPoint, forkedAt: this.now(), ...(crossing ? { fromBackend: parent.spec.backend } : {}) };
     // Across backends the child gets text: tool calls and reasoning are written out, never dropped.
-    const copied = messages.map((m): Message => (crossing && m.role === 'assistant' ? { ...m, text: renderWithParts(m), parts: undefined } : { ...m }));
+    const copied = messages.map((m): Message => ({ ...m, inherited: true, ...(crossing && m.role === 'assistant' ? { text: renderWithParts(m), parts: undefined } : {}) }));
     const child = this.create(newName, spec, state, copied, lineage);
     this.add(child);
     this.persist(child);

@@ -91,7 +91,7 @@ export class Instance {
   ) {
     this._totals = { usage: emptyUsage(), cost: { usd: 0, unpricedRequests: 0 } };
     for (const m of messages) this.count(m);
-    this._reportedModel = messages.findLast((m): m is AssistantMessage => m.role === 'assistant')?.model;
+    this._reportedModel = messages.findLast((m): m is AssistantMessage => m.role === 'assistant' && !m.inherited)?.model;
   }
 
   get name(): string {
@@ -263,8 +263,9 @@ export class Instance {
     this.host.persist(this);
   }
 
+  /** Adds an answer's usage and cost to the totals; a fork's inherited answers were paid for by its parent. */
   private count(m: Message): void {
-    if (m.role !== 'assistant') return;
+    if (m.role !== 'assistant' || m.inherited) return;
     if (m.usage) this._totals = { ...this._totals, usage: addUsage(this._totals.usage, m.usage) };
     if (m.cost) this._totals = { ...this._totals, cost: addCost(this._totals.cost, m.cost) };
   }

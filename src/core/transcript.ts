@@ -23,6 +23,8 @@ export interface UserMessage {
   readonly role: 'user';
   readonly text: string;
   readonly at: number;
+  /** Copied from the parent by a fork: context for this instance, but the parent's spend, not its own. */
+  readonly inherited?: boolean;
 }
 
 export interface AssistantMessage {
@@ -43,6 +45,8 @@ export interface AssistantMessage {
   /** Backend's own id for the answer (a Claude Code message uuid), for forking at this point. */
   readonly backendMessageId?: string;
   readonly parts?: readonly AnswerPart[];
+  /** Copied from the parent by a fork: context for this instance, but the parent's spend, not its own. */
+  readonly inherited?: boolean;
 }
 
 export type Message = UserMessage | AssistantMessage;

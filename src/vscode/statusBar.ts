@@ -9,7 +9,7 @@ export function spentToday(fleet: Fleet, now = new Date()): { usd: number; unpri
   let unpriced = 0;
   for (const info of fleet.list()) {
     for (const m of fleet.get(info.name).transcript) {
-      if (m.role !== 'assistant' || m.at < midnight || !m.cost) continue;
+      if (m.role !== 'assistant' || m.inherited || m.at < midnight || !m.cost) continue;
       if (m.cost.usd === undefined) unpriced++;
       else usd += m.cost.usd;
     }

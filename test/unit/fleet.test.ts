@@ -104,6 +104,20 @@ describe('Fleet operations (real SDK against the loopback fake)', () => {
     assert.equal(r.fleet.get('worker-1').transcript.length, 4);
   });
 
+  it('counts only its own answers in a fork’s totals and model: the inherited ones were the parent’s spend', async () => {
+    r.fleet.spawn('payer', { backend: 'anthropic', model: HAIKU });
+    r.fake.enqueue({ kind: 'reply', text: 'Paid for by payer.', usage: { input_tokens: 1000, output_tokens: 100 } });
+    await r.fleet.ask('payer', 'First');
+    const child = await r.fleet.fork('payer', 'free-rider', { model: 'claude-sonnet-4-5' });
+    assert.deepEqual([child.usage.input, child.usage.output, child.cost.usd, child.model], [0, 0, 0, 'claude-sonnet-4-5']);
+    assert.ok(r.fleet.get('free-rider').transcript.every((m) => m.inherited), 'the copied messages are marked');
+    r.fake.enqueue({ kind: 'reply', text: 'Mine.', usage: { input_tokens: 300, output_tokens: 10 }, model: 'claude-sonnet-4-5-20250929' });
+    await r.fleet.ask('free-rider', 'Second');
+    const after = r.fleet.status('free-rider');
+    assert.deepEqual([after.usage.input, after.usage.output, after.model], [300, 10, 'claude-sonnet-4-5-20250929']);
+    assert.equal(r.fleet.status('payer').usage.input, 1000, 'the parent keeps its own');
+  });
+
   it('forks from an earlier message', async () => {
     r.fleet.spawn('src', { backend: 'anthropic', model: HAIKU });
     await r.fleet.ask('src', 'question one');

@@ -29,6 +29,12 @@ export class ChatPanel implements vscode.Disposable {
   private ended = false;
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   readonly onDidDispose = this._onDidDispose.event;
+  /** Every valid message from the webview, after the host has acted on it. */
+  private readonly _onDidReceiveMessage = new vscode.EventEmitter<WebviewMessage>();
+  readonly onDidReceiveMessage = this._onDidReceiveMessage.event;
+  /** Every message posted to the webview, and whether the webview took it (false once it is gone). */
+  private readonly _onDidPost = new vscode.EventEmitter<{ readonly message: HostMessage; readonly delivered: boolean }>();
+  readonly onDidPost = this._onDidPost.event;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -81,7 +87,10 @@ export class ChatPanel implements vscode.Disposable {
       this.deps.log.warn(`Chat '${this.name}': ignored a webview message of unknown type or shape: ${JSON.stringify(raw)?.slice(0, 200)}`);
       return;
     }
-    void this.handle(message).catch((e) => this.post({ type: 'didFail', message: errorMessage(e) }));
+    void this.handle(message).then(
+      () => this._onDidReceiveMessage.fire(message),
+      (e) => this.post({ type: 'didFail', message: errorMessage(e) }),
+    );
   }
 
   private async handle(m: WebviewMessage): Promise<void> {
@@ -153,7 +162,11 @@ export class ChatPanel implements vscode.Disposable {
 
   private post(message: HostMessage): void {
     // Before `ready` the webview would drop messages; `load()` sends everything once it is ready.
-    if (this.ready) void this.panel.webview.postMessage(message);
+    if (!this.ready) return;
+    void this.panel.webview.postMessage(message).then(
+      (delivered) => this._onDidPost.fire({ message, delivered }),
+      () => this._onDidPost.fire({ message, delivered: false }),
+    );
   }
 
   reveal(): void {
@@ -165,6 +178,6 @@ export class ChatPanel implements vscode.Disposable {
     vscode.Disposable.from(...this.subscriptions).dispose();
     this.subscriptions.length = 0;
     this._onDidDispose.fire();
-    this._onDidDispose.dispose();
+    for (const e of [this._onDidDispose, this._onDidReceiveMessage, this._onDidPost]) e.dispose();
   }
 }

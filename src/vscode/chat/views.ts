@@ -27,7 +27,8 @@ export function errorView(e: { kind: ErrorKind | 'unknown' | string; message: st
 }
 
 export function messageView(m: Message): MessageView {
-  if (m.role === 'user') return { id: m.id, role: 'user', text: m.text, at: m.at };
+  const inherited = m.inherited ? { inherited: true } : {};
+  if (m.role === 'user') return { id: m.id, role: 'user', text: m.text, at: m.at, ...inherited };
   return {
     id: m.id,
     role: 'assistant',
@@ -41,6 +42,7 @@ export function messageView(m: Message): MessageView {
     latencyMs: m.latencyMs,
     firstTokenMs: m.firstTokenMs,
     error: m.error ? errorView(m.error) : undefined,
+    ...inherited,
   };
 }
 

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { BroadcastResult } from '../../core/broadcast';
+import type { AssistantMessage } from '../../core/transcript';
 import type { Fleet, Logger } from '../../core/fleet';
 import type { ChatPanels } from '../chat/chatPanels';
 import { ComparePanel } from '../compare/comparePanel';
@@ -52,21 +54,22 @@ export class ShowBackgroundResultCommand implements Command {
 export class BroadcastCommand implements Command {
   readonly id = 'llmFleet.broadcast';
   constructor(private readonly fleet: Fleet, private readonly extensionUri: vscode.Uri, private readonly log: Logger) {}
-  async execute(namesArg?: unknown, promptArg?: unknown): Promise<void> {
+  async execute(namesArg?: unknown, promptArg?: unknown): Promise<BroadcastResult[] | undefined> {
     const names = await instancesFor(this.fleet, namesArg, 'LLM Fleet: Broadcast to');
-    if (!names) return;
+    if (!names) return undefined;
     const prompt = typeof promptArg === 'string' ? promptArg : await promptFor(`LLM Fleet: Broadcast to ${names.length} instance(s)`);
-    if (!prompt) return;
+    if (!prompt) return undefined;
     const view = new ComparePanel(this.fleet, this.extensionUri, this.log, prompt, names);
-    await reporting(async () => {
-      const pending = this.fleet.broadcast(names, prompt, {
+    return reporting(async () => {
+      const results = await this.fleet.broadcast(names, prompt, {
         onAsk: (name, handle) => {
           void (async () => {
             for await (const delta of handle) view.stream(name, delta);
           })().catch(() => undefined);
         },
       });
-      for (const r of await pending) view.finish(r);
+      for (const r of results) view.finish(r);
+      return results;
     });
   }
 }
@@ -75,14 +78,14 @@ export class BroadcastCommand implements Command {
 export class AskAboutSelectionCommand implements Command {
   readonly id = 'llmFleet.askAboutSelection';
   constructor(private readonly fleet: Fleet, private readonly chats: ChatPanels, private readonly memory: vscode.Memento) {}
-  async execute(nameArg?: unknown, questionArg?: unknown): Promise<void> {
+  async execute(nameArg?: unknown, questionArg?: unknown): Promise<AssistantMessage | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.selection.isEmpty) return void vscode.window.showInformationMessage('LLM Fleet: select some text in an editor first.');
     const last = this.memory.get<string>('lastSelectionInstance');
     const name = await instanceFor(this.fleet, nameArg, { title: 'LLM Fleet: Ask About Selection', preselect: last && this.fleet.has(last) ? last : undefined });
-    if (!name) return;
+    if (!name) return undefined;
     const question = typeof questionArg === 'string' ? questionArg : await vscode.window.showInputBox({ title: `LLM Fleet: Ask ${name} about the selection`, value: DEFAULT_SELECTION_QUESTION, ignoreFocusOut: true });
-    if (question === undefined) return;
+    if (question === undefined) return undefined;
     const { document, selection } = editor;
     const prompt = selectionPrompt(question, {
       path: vscode.workspace.asRelativePath(document.uri),
@@ -94,9 +97,10 @@ export class AskAboutSelectionCommand implements Command {
     await this.memory.update('lastSelectionInstance', name);
     this.chats.open(name, { preserveFocus: true });
     try {
-      await this.fleet.ask(name, prompt);
+      return await this.fleet.ask(name, prompt);
     } catch (e) {
       await showFailure(e);
+      return undefined;
     }
   }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Backend, BackendKind } from '../../core/backends/backend';
 import type { Fleet, SpawnOptions } from '../../core/fleet';
+import type { AssistantMessage } from '../../core/transcript';
 import type { BackendDetection } from '../detection';
 import type { ChatPanels } from '../chat/chatPanels';
 import { instanceFor, newNameProblem, promptFor } from '../input/pickers';
@@ -38,12 +39,12 @@ function specFromArg(arg: unknown): { name: string; options: SpawnOptions } | un
 export class AskCommand implements Command {
   readonly id = 'llmFleet.ask';
   constructor(private readonly fleet: Fleet, private readonly chats: ChatPanels) {}
-  async execute(arg?: unknown, promptArg?: unknown): Promise<void> {
+  async execute(arg?: unknown, promptArg?: unknown): Promise<AssistantMessage | undefined> {
     const name = await instanceFor(this.fleet, arg, { title: 'LLM Fleet: Ask' });
-    if (!name) return;
+    if (!name) return undefined;
     const prompt = typeof promptArg === 'string' ? promptArg : await promptFor(`LLM Fleet: Ask ${name}`);
-    if (!prompt) return;
-    await reporting(() => askWithProgress(this.fleet, this.chats, name, () => this.fleet.ask(name, prompt)));
+    if (!prompt) return undefined;
+    return reporting(() => askWithProgress(this.fleet, this.chats, name, () => this.fleet.ask(name, prompt)));
   }
 }
 

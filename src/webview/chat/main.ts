@@ -37,13 +37,14 @@ function keepBottom(wasNear: boolean): void {
 }
 
 function meta(m: MessageView): string {
-  if (m.role === 'user') return 'You';
+  const from = m.inherited ? ' · from the parent' : '';
+  if (m.role === 'user') return `You${from}`;
   const parts = [m.model ?? ''];
   if (m.tokens) parts.push(`${m.tokens.input.toLocaleString()} in · ${m.tokens.output.toLocaleString()} out · ${m.tokens.cacheRead.toLocaleString()} cache read · ${m.tokens.cacheWrite.toLocaleString()} cache write`);
   if (m.cost) parts.push(m.cost + (m.reportedCost && m.reportedCost !== m.cost ? ` (backend says ${m.reportedCost})` : ''));
   if (m.latencyMs !== undefined) parts.push(`${(m.latencyMs / 1000).toFixed(2)} s`);
   if (m.status === 'cancelled') parts.push('stopped');
-  return parts.filter(Boolean).join(' · ');
+  return parts.filter(Boolean).join(' · ') + from;
 }
 
 function article(m: MessageView): HTMLElement {

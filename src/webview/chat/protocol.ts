@@ -38,6 +38,8 @@ export interface MessageView {
   readonly latencyMs?: number;
   readonly firstTokenMs?: number;
   readonly error?: ErrorView;
+  /** Copied from the parent by a fork (its cost is the parent's). */
+  readonly inherited?: boolean;
 }
 
 export interface InstanceView {

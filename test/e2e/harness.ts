@@ -1,0 +1,142 @@
+// Drives the packaged extension in a real VS Code workbench (code-server) from headless Debian chromium.
+// One workbench per test file: open it in `before`, close it in `after`. The server runs WITHOUT the smoke-test
+// driver, which would hide notification toasts and dialogs.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import { launchBrowser } from '../../scripts/browser.mjs';
+import { installExtension, serverDirs, startCodeServer, type CodeServer } from '../../scripts/codeServer.mjs';
+import { provision } from '../../scripts/provision.mjs';
+
+export const root = join(__dirname, '../..');
+export const SCREENSHOTS = join(root, 'test-results/screenshots');
+
+/** A workbench with the packaged extension installed and a scratch folder open. */
+export interface Workbench {
+  page: Page;
+  context: BrowserContext;
+  server: CodeServer;
+  /** The open folder: a temp dir holding the `files` given to openWorkbench. */
+  workspace: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The packaged .vsix: `$LLM_FLEET_VSIX` when the test script packaged it once for every file, else packaged here
+ * (production build + vsce, ~3 s).
+ */
+export function packagedVsix(): string {
+  if (process.env.LLM_FLEET_VSIX) return process.env.LLM_FLEET_VSIX;
+  const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error('npm run package failed; the e2e tests need dist/llm-fleet.vsix');
+  return join(root, 'dist/llm-fleet.vsix');
+}
+
+export async function openWorkbench(opts: { files?: Record<string, string>; settings?: Record<string, unknown> } = {}): Promise<Workbench> {
+  const provisioned = await provision({ browser: true });
+  const dirs = serverDirs();
+  installExtension(provisioned, dirs, packagedVsix());
+  const server = await startCodeServer(provisioned, { dirs, settings: opts.settings ?? {} });
+  const workspace = mkdtempSync(join(tmpdir(), 'llm-fleet-e2e-ws-'));
+  for (const [rel, text] of Object.entries(opts.files ?? { 'notes.md': '# Scratch\n\nSome text to select.\n' })) {
+    mkdirSync(dirname(join(workspace, rel)), { recursive: true });
+    writeFileSync(join(workspace, rel), text);
+  }
+  let context: BrowserContext | undefined;
+  const close = async () => {
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+    await context?.close().catch(() => {});
+    await server.stop();
+    rmSync(workspace, { recursive: true, force: true });
+  };
+  // node:test sends SIGTERM to a file that runs past its timeout; leave no server or browser behind.
+  const onSignal = () => void close().finally(() => process.exit(1));
+  process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
+  try {
+    context = await launchBrowser(provisioned, dirs);
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(server.folderUrl(workspace));
+    await waitForWorkbench(page);
+    return { page, context, server, workspace, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Waits until the workbench has rendered its parts and connected to the extension host. */
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+  // The explorer shows the folder once the remote file system answers.
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+  // The extension's contributions are registered once the extension host has scanned it: its activity-bar entry.
+  await page.locator('.part.activitybar [aria-label^="LLM Fleet"]').first().waitFor({ timeout: 60_000 });
+}
+
+/** Runs a command from the F1 palette by its full title, e.g. "LLM Fleet: Show Log". */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.getByText(title, { exact: true }) });
+  await row.first().click({ timeout: 15_000 });
+}
+
+/** Opens a view container from the activity bar by its label (the start of its aria-label), unless it is open. */
+export async function openSidebar(page: Page, label: string): Promise<void> {
+  const item = page.locator(`.part.activitybar .action-item:has([aria-label^="${label}"]), .part.activitybar .action-item[aria-label^="${label}"]`).first();
+  await item.waitFor({ timeout: 30_000 });
+  // Clicking an open container closes it.
+  if ((await item.getAttribute('aria-expanded')) !== 'true' && !(await item.evaluate((el) => el.classList.contains('checked')))) {
+    await item.click();
+  }
+}
+
+/** The rows a tree view shows now, in order, under a view container (its id from package.json). */
+export async function treeRows(page: Page, containerId: string): Promise<{ label: string; description: string }[]> {
+  const rows = page.locator(`[id="workbench.view.extension.${containerId}"] .monaco-list-row`);
+  return rows.evaluateAll((els) =>
+    els.map((el) => ({
+      label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
+      description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
+    })),
+  );
+}
+
+/** The text of the Monaco editors under `scope`, with the non-breaking spaces Monaco renders turned back into spaces. */
+export async function editorText(scope: Locator): Promise<string> {
+  return (await scope.locator('.view-lines').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+}
+
+/** The extension's webview content: code-server's outer iframe, then the extension's own document inside it. */
+export function webviewFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** Saves a PNG under test-results/screenshots/ and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Polls `fn` until it returns a truthy value; throws with `what` after the timeout. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
