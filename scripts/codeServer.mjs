@@ -81,7 +81,7 @@ export function installExtension(provisioned, dirs, vsix) {
 /**
  * Starts code-server and resolves once /healthz answers.
  * @param {object} provisioned what provision() returned
- * @param {{ dirs?: ReturnType<typeof serverDirs>, smokeTestDriver?: boolean, port?: number, settings?: object,
+ * @param {{ dirs?: ReturnType<typeof serverDirs>, smokeTestDriver?: boolean, port?: number, settings?: object, machineSettings?: object,
  *   env?: Record<string,string>, echo?: boolean }} [opts]
  *   smokeTestDriver: the workbench then reads the URL `payload` (extension development and tests paths), but hides
  *   toasts and dialogs, so UI tests need a server without it. echo: copy the server's output to this stdout.
@@ -92,6 +92,12 @@ export async function startCodeServer(provisioned, opts = {}) {
   mkdirSync(join(dirs.userDataDir, 'User'), { recursive: true });
   const existing = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8') || '{}') : {};
   writeFileSync(settingsFile, JSON.stringify({ ...existing, ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  // Machine-scoped settings (executable paths) are read from the server's Machine settings, not the user's: the
+  // workbench treats code-server like a remote.
+  if (opts.machineSettings) {
+    mkdirSync(join(dirs.userDataDir, 'Machine'), { recursive: true });
+    writeFileSync(join(dirs.userDataDir, 'Machine/settings.json'), JSON.stringify(opts.machineSettings, null, 2));
+  }
   // An explicit (empty) config file, or code-server writes one with a random password under XDG_CONFIG_HOME.
   writeFileSync(dirs.config, 'auth: none\ncert: false\n');
 

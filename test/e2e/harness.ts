@@ -34,11 +34,21 @@ export function packagedVsix(): string {
   return join(root, 'dist/llm-fleet.vsix');
 }
 
-export async function openWorkbench(opts: { files?: Record<string, string>; settings?: Record<string, unknown> } = {}): Promise<Workbench> {
+export interface WorkbenchOptions {
+  /** Files to create in the scratch folder, by relative path. */
+  files?: Record<string, string>;
+  settings?: Record<string, unknown>;
+  /** Machine-scoped settings (e.g. `llmFleet.claudeCode.path`), which a remote workbench reads only from here. */
+  machineSettings?: Record<string, unknown>;
+  /** Extra environment for code-server, and so for the extension host and its children. */
+  env?: Record<string, string>;
+}
+
+export async function openWorkbench(opts: WorkbenchOptions = {}): Promise<Workbench> {
   const provisioned = await provision({ browser: true });
   const dirs = serverDirs();
   installExtension(provisioned, dirs, packagedVsix());
-  const server = await startCodeServer(provisioned, { dirs, settings: opts.settings ?? {} });
+  const server = await startCodeServer(provisioned, { dirs, settings: opts.settings ?? {}, machineSettings: opts.machineSettings, env: opts.env });
   const workspace = mkdtempSync(join(tmpdir(), 'llm-fleet-e2e-ws-'));
   for (const [rel, text] of Object.entries(opts.files ?? { 'notes.md': '# Scratch\n\nSome text to select.\n' })) {
     mkdirSync(dirname(join(workspace, rel)), { recursive: true });

@@ -29,14 +29,21 @@ describe('cost per request', () => {
     close(c.usd, 5);
   });
 
-  it('reports an unknown model as unpriced, never as $0, and keeps the backend’s own figure', () => {
-    const c = priceRequest({ ...usage({ input: 500, output: 5 }), reportedCostUsd: 0.000385 }, 'my-custom-model', table);
+  it('reports an unknown model as unpriced, never as $0', () => {
+    const c = priceRequest(usage({ input: 500, output: 5 }), 'my-custom-model', table);
     assert.equal(c.basis, 'unpriced');
     assert.equal(c.usd, undefined);
-    assert.equal(c.reportedUsd, 0.000385);
     assert.equal(formatUsd(c.usd), 'unpriced');
     const total = addCost(addCost({ usd: 0, unpricedRequests: 0 }, c), priceRequest(usage({ input: 1_000_000 }), HAIKU, table));
     assert.deepEqual(total, { usd: 1, unpricedRequests: 1 });
+  });
+
+  it('takes the backend’s own figure for a model the table does not know, marked as reported', () => {
+    const c = priceRequest({ ...usage({ input: 500, output: 5 }), model: 'claude-haiku-5-5', reportedCostUsd: 0.000385 }, 'haiku', table);
+    assert.deepEqual([c.basis, c.usd, c.reportedUsd], ['reported', 0.000385, 0.000385]);
+    // A known model keeps our figure, with the backend's beside it for comparison.
+    const known = priceRequest({ ...usage({ input: 1_000_000 }), model: 'claude-haiku-4-5', reportedCostUsd: 2 }, 'haiku', table);
+    assert.deepEqual([known.basis, known.usd, known.reportedUsd], ['table', 1, 2]);
   });
 
   it('uses overrides before the table, and prices local models at $0', () => {

@@ -3,11 +3,12 @@ import { findPrice, type ModelPrice, type PriceTable } from './prices';
 
 /**
  * What a request cost, and on what basis. `usd` is absent when the model is unpriced: an unknown price is shown
- * as unknown, never as $0. `reportedUsd` is the backend's own figure (Claude Code computes one), kept beside ours.
+ * as unknown, never as $0. `reportedUsd` is the backend's own figure (Claude Code computes one), kept beside ours;
+ * for a model our table does not know yet, that figure is the cost (basis `reported`), labelled as such.
  */
 export interface Cost {
   usd?: number;
-  basis: 'table' | 'override' | 'local' | 'unpriced';
+  basis: 'table' | 'override' | 'local' | 'reported' | 'unpriced';
   priceVersion?: string;
   reportedUsd?: number;
 }
@@ -39,7 +40,7 @@ export function priceRequest(usage: Usage, model: string, ctx: PricingContext): 
   const override = ctx.overrides?.[model] ?? (usage.model ? ctx.overrides?.[usage.model] : undefined);
   if (override) return { usd: costOf(override, usage), basis: 'override', reportedUsd };
   const entry = findPrice(ctx.table, usage.model ?? model);
-  if (!entry) return { basis: 'unpriced', reportedUsd };
+  if (!entry) return reportedUsd !== undefined ? { usd: reportedUsd, basis: 'reported', reportedUsd } : { basis: 'unpriced' };
   return { usd: costOf(entry.price, usage), basis: 'table', priceVersion: ctx.table.version, reportedUsd };
 }
 

@@ -17,6 +17,7 @@ export function tokensView(u: Usage): TokensView {
 export function costView(c: Cost | undefined): string | undefined {
   if (!c) return undefined;
   if (c.basis === 'local') return '$0 (local)';
+  if (c.basis === 'reported') return `${formatUsd(c.usd)} (as the backend reports; not in the price table)`;
   return formatUsd(c.usd);
 }
 
