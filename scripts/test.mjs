@@ -97,6 +97,8 @@ layer('integration', () => {
 // The packaged .vsix in a real workbench, driven from chromium. Packaged once here for every e2e file.
 layer('e2e', () => {
   if (!provisioned()) return { passed: 0, failed: 1 };
+  // Screenshots are this run's only: a reviewer must not mistake an old failure for a new one.
+  rmSync(join(root, 'test-results/screenshots'), { recursive: true, force: true });
   if (run('npm', ['run', '--silent', 'package']).status !== 0) {
     console.error('e2e: npm run package failed; no .vsix to install.');
     return { passed: 0, failed: 1 };

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach } from 'node:test';
 import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/browser.mjs';
 import { installExtension, serverDirs, startCodeServer, type CodeServer } from '../../scripts/codeServer.mjs';
@@ -88,12 +89,23 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 
 /** Runs a command from the F1 palette by its full title, e.g. "LLM Fleet: Show Log". */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
+  // Keys pressed while a webview has focus go to the webview's document first; give the workbench the focus.
+  if (await page.evaluate<boolean>("document.activeElement?.tagName === 'IFRAME'")) {
+    await page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
+  }
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor();
+  const paletteOpen = async () => (await input.isVisible()) && /command/.test((await input.getAttribute('aria-label')) ?? '');
+  // F1 pressed while another quick input is still closing is lost: press it again until the palette is there.
+  await until('the command palette', async () => {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+    return paletteOpen();
+  });
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.getByText(title, { exact: true }) });
   await row.first().click({ timeout: 15_000 });
+  // Gone, or replaced by the command's own input: either way the next step starts from a settled workbench.
+  await until(`the palette to close after "${title}"`, async () => !(await paletteOpen()));
 }
 
 /** Opens a view container from the activity bar by its label (the start of its aria-label), unless it is open. */
@@ -149,4 +161,12 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Saves what the screen showed when a test failed (as `failed-<test>.png`), for whoever reads the CI log. */
+export function screenshotFailures(workbench: () => Workbench | undefined): void {
+  afterEach(async (t) => {
+    const wb = workbench();
+    if (wb && !(t as unknown as { passed: boolean }).passed) await screenshot(wb.page, `failed-${t.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
 }

@@ -17,7 +17,7 @@ export function tokensView(u: Usage): TokensView {
 export function costView(c: Cost | undefined): string | undefined {
   if (!c) return undefined;
   if (c.basis === 'local') return '$0 (local)';
-  if (c.basis === 'reported') return `${formatUsd(c.usd)} (as the backend reports; not in the price table)`;
+  if (c.basis === 'reported') return `${formatUsd(c.usd)} (reported; not in the price table)`;
   return formatUsd(c.usd);
 }
 
@@ -39,7 +39,7 @@ export function messageView(m: Message): MessageView {
     model: m.model,
     tokens: m.usage ? tokensView(m.usage) : undefined,
     cost: costView(m.cost),
-    reportedCost: m.cost?.reportedUsd !== undefined ? formatUsd(m.cost.reportedUsd) : undefined,
+    reportedCost: m.cost?.reportedUsd !== undefined && m.cost.basis !== 'reported' ? formatUsd(m.cost.reportedUsd) : undefined,
     latencyMs: m.latencyMs,
     firstTokenMs: m.firstTokenMs,
     error: m.error ? errorView(m.error) : undefined,

@@ -55,7 +55,8 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<InstanceNod
     return item;
   }
 
-  private node(name: string): InstanceNode {
+  /** The node of an instance (the same object each time, as VS Code needs for reveal and refresh). */
+  node(name: string): InstanceNode {
     let node = this.nodes.get(name);
     if (!node) {
       node = { name };

@@ -15,5 +15,13 @@ export function registerInstanceTree(fleet: Fleet): { disposable: vscode.Disposa
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasInstances, fleet.list().length > 0);
   };
   update();
-  return { disposable: vscode.Disposable.from(view, provider, model, model.onDidChangeData(update)), view, provider };
+  // A new fork is shown where it lives: its parent expands (VS Code keeps a node collapsed that had no children
+  // when first drawn) and the child is selected.
+  const showFork = fleet.onDidSpawn((info) => {
+    if (!info.lineage || !view.visible) return;
+    setTimeout(() => {
+      if (fleet.has(info.name)) view.reveal(provider.node(info.name), { select: true, focus: false, expand: true }).then(undefined, () => undefined);
+    }, 0);
+  });
+  return { disposable: vscode.Disposable.from(view, provider, model, model.onDidChangeData(update), showFork), view, provider };
 }
