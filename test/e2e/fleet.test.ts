@@ -176,6 +176,7 @@ describe('e2e: a session with the fleet in a real workbench', () => {
     }
     assert.match(columns[2].facts, /\$0 \(local\)/);
     assert.match(columns[0].facts, /\$0\.\d+/);
+    await until('every node idle again', async () => (await treeRows(wb.page)).every((r) => r.description.includes('· idle ·')));
     await screenshot(wb.page, 'compare');
   });
 
