@@ -61,7 +61,7 @@ function nodeTests(dir, { timeoutMs = 60_000, concurrency = 1, env = {} } = {}) 
 }
 
 layer('typecheck', () => {
-  const ok = ['tsconfig.json', 'src/webview/tsconfig.json']
+  const ok = ['tsconfig.json', 'src/webview/tsconfig.json', 'test/bench/render/tsconfig.json']
     .filter((p) => existsSync(join(root, p)))
     .map((p) => run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', p]).status === 0);
   return { passed: ok.filter(Boolean).length, failed: ok.filter((x) => !x).length };
