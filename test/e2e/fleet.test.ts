@@ -85,16 +85,29 @@ describe('e2e: a session with the fleet in a real workbench', () => {
       return a?.streaming && a.text.includes('word') ? a.text : undefined;
     });
     assert.ok(partial.trim().split(/\s+/).length < words.length, `streamed in parts (first seen: ${partial.length} chars)`);
+    // A message sent while the instance answers waits its turn, shown as queued.
+    await chat.locator('textarea.prompt').fill('And one more thing.');
+    await chat.locator('textarea.prompt').press('Enter');
+    await until('the queued message', async () => (await chat.locator('.queued .queued-item').allInnerTexts()).some((t) => t.includes('And one more thing.')));
     const done = await until('the finished answer', async () => {
-      const a = await lastChatAnswer(chat);
-      return a && !a.streaming ? a : undefined;
+      const a = await chat.evaluate<{ meta: string; text: string } | undefined>(`(() => {
+        const first = [...document.querySelectorAll('.messages .msg.assistant:not(.streaming)')][0];
+        return first ? { meta: first.querySelector('.meta')?.textContent ?? '', text: first.querySelector('.body')?.textContent ?? '' } : undefined;
+      })()`);
+      return a;
     }, 30_000);
     assert.equal(done.text.trim(), words.join('').trim());
     assert.match(done.meta, /claude-haiku-\S+ · 12,000 in · 40 out/);
     assert.match(done.meta, /\$0\.\d+/);
     assert.match(done.meta, /\d+\.\d\d s/);
+    const second = await until('the queued message to be answered', async () => {
+      const a = await lastChatAnswer(chat);
+      return a && !a.streaming && a.text.includes('And one more thing.') ? a : undefined;
+    }, 30_000);
+    assert.equal(await chat.locator('.queued .queued-item').count(), 0, 'nothing left in the queue');
+    assert.match(second.meta, /\$0\.\d+/);
     const header = await chat.locator('.chat-header .totals').innerText();
-    assert.match(header, /12,000 in · 40 out .*\$0\.\d+/);
+    assert.match(header, /\d{2},\d{3} in · \d+ out .*\$0\.\d+/);
     await screenshot(wb.page, 'chat');
   });
 
