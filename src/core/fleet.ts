@@ -108,7 +108,7 @@ export class Fleet extends Disposable {
   readonly onDidKill: Event<{ readonly name: string }> = this._onDidKill.event;
   private readonly _onDidRename = this._register(new Emitter<{ readonly oldName: string; readonly newName: string }>());
   readonly onDidRename = this._onDidRename.event;
-  /** Anything else about an instance changed: its reported model, a warning. */
+  /** Anything else about an instance changed: its reported model, its queue, a warning. */
   private readonly _onDidChangeInstance = this._register(new Emitter<{ readonly name: string; readonly warning?: string }>());
   readonly onDidChangeInstance = this._onDidChangeInstance.event;
 
@@ -127,7 +127,7 @@ export class Fleet extends Disposable {
         if (this._onDidStream.hasListeners) this._onDidStream.fire({ name: i.name, askId: handle.id, delta });
       },
       onTurnComplete: (i, handle, message) => this._onDidCompleteTurn.fire({ name: i.name, askId: handle.id, message }),
-      onModel: (i) => this._onDidChangeInstance.fire({ name: i.name }),
+      onChange: (i) => this._onDidChangeInstance.fire({ name: i.name }),
       onWarning: (i, warning) => {
         this.options.log?.warn(`${i.name}: ${warning}`);
         this._onDidChangeInstance.fire({ name: i.name, warning });

@@ -57,7 +57,8 @@ export interface InstanceHost {
   onTurnStart(instance: Instance, handle: AskHandle, message: UserMessage): void;
   onDelta(instance: Instance, handle: AskHandle, delta: string): void;
   onTurnComplete(instance: Instance, handle: AskHandle, message: AssistantMessage): void;
-  onModel(instance: Instance): void;
+  /** Something shown about the instance changed outside a status change: its reported model, or its queue. */
+  onChange(instance: Instance): void;
   onWarning(instance: Instance, text: string): void;
   persist(instance: Instance): void;
 }
@@ -151,7 +152,8 @@ export class Instance {
     }
     const handle = new AskHandle(this.name, prompt, randomUUID());
     this.queue.push({ handle, controller: new AbortController() });
-    if (!this.current) void this.drain();
+    if (this.current) this.host.onChange(this); // it waits: the queue shown grows
+    else void this.drain();
     return handle;
   }
 
@@ -208,7 +210,7 @@ export class Instance {
       model: (id: string) => {
         if (id && id !== this._reportedModel) {
           this._reportedModel = id;
-          this.host.onModel(this);
+          this.host.onChange(this);
         }
       },
       warning: (text: string) => this.host.onWarning(this, text),
@@ -231,7 +233,8 @@ export class Instance {
         ...(out.parts?.length ? { parts: out.parts } : {}),
       };
       this.finish(answer, handle);
-      if (this._status !== 'stopped') this.setStatus('idle');
+      // With asks waiting, the instance goes straight on to the next: it is never idle in between.
+      if (this._status !== 'stopped') this.setStatus(this.queue.length > 0 ? 'busy' : 'idle');
       handle.resolve(answer);
     } catch (e) {
       const cancelled = controller.signal.aborted || isAbortError(e) || (e instanceof BackendError && e.kind === 'cancelled');
@@ -250,7 +253,7 @@ export class Instance {
       };
       this.finish(answer, handle);
       if (!cancelled) this._lastError = { kind, message, hint, at: answer.at };
-      if (this._status !== 'stopped') this.setStatus(cancelled ? 'idle' : 'error');
+      if (this._status !== 'stopped') this.setStatus(cancelled ? (this.queue.length > 0 ? 'busy' : 'idle') : 'error');
       const retryAfterMs = e instanceof BackendError ? e.retryAfterMs : undefined;
       handle.reject(new AskFailedError(kind, message, answer, hint, retryAfterMs));
     }

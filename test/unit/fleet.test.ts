@@ -54,11 +54,17 @@ describe('Fleet operations (real SDK against the loopback fake)', () => {
   it('queues a second ask on a busy instance and runs it after the first, in order', async () => {
     r.fleet.spawn('q', { backend: 'anthropic', model: HAIKU });
     r.fake.enqueue({ kind: 'reply', text: 'first answer', gapMs: 20 }, { kind: 'reply', text: 'second answer' });
+    const statuses: string[] = [];
+    const changes: number[] = [];
+    r.fleet.onDidChangeStatus((e) => statuses.push(e.status));
+    r.fleet.onDidChangeInstance((e) => e.name === 'q' && changes.push(r.fleet.status('q').queued));
     const first = r.fleet.ask('q', 'first question');
     const second = r.fleet.ask('q', 'second question');
     assert.equal(r.fleet.status('q').queued, 1);
     assert.equal(r.fleet.status('q').status, 'busy');
+    assert.deepEqual(changes, [1], 'views hear that an ask is waiting');
     const [a, b] = await Promise.all([first, second]);
+    assert.deepEqual(statuses, ['busy', 'idle'], 'busy from the first turn to the last, never idle in between');
     assert.equal(a.text, 'first answer');
     assert.equal(b.text, 'second answer');
     const requests = r.fake.messageRequests();
