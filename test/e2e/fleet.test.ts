@@ -108,6 +108,9 @@ describe('e2e: a session with the fleet in a real workbench', () => {
     assert.match(second.meta, /\$0\.\d+/);
     const header = await chat.locator('.chat-header .totals').innerText();
     assert.match(header, /\d{2},\d{3} in · \d+ out .*\$0\.\d+/);
+    const t0 = Date.now();
+    await until('the tree to show coder idle with nothing queued', async () => (await treeRows(wb.page)).find((r) => r.name === 'coder')?.description.match(/· idle · \$/));
+    console.log(`tree settled ${Date.now() - t0} ms after the chat`);
     await screenshot(wb.page, 'chat');
   });
 
