@@ -27,5 +27,5 @@ export declare function installExtension(provisioned: Provisioned, dirs: ServerD
 export declare function markedPids(id: string): number[];
 export declare function startCodeServer(
   provisioned: Provisioned,
-  opts?: { dirs?: ServerDirs; smokeTestDriver?: boolean; port?: number; settings?: Record<string, unknown>; machineSettings?: Record<string, unknown>; env?: Record<string, string>; echo?: boolean },
+  opts?: { dirs?: ServerDirs; smokeTestDriver?: boolean; port?: number; settings?: Record<string, unknown>; machineSettings?: Record<string, unknown>; env?: Record<string, string>; echo?: boolean; password?: string; workspaceTrust?: boolean },
 ): Promise<CodeServer>;

@@ -82,7 +82,7 @@ export function installExtension(provisioned, dirs, vsix) {
  * Starts code-server and resolves once /healthz answers.
  * @param {object} provisioned what provision() returned
  * @param {{ dirs?: ReturnType<typeof serverDirs>, smokeTestDriver?: boolean, port?: number, settings?: object, machineSettings?: object,
- *   env?: Record<string,string>, echo?: boolean }} [opts]
+ *   env?: Record<string,string>, echo?: boolean, password?: string, workspaceTrust?: boolean }} [opts]
  *   smokeTestDriver: the workbench then reads the URL `payload` (extension development and tests paths), but hides
  *   toasts and dialogs, so UI tests need a server without it. echo: copy the server's output to this stdout.
  */
@@ -91,7 +91,8 @@ export async function startCodeServer(provisioned, opts = {}) {
   const settingsFile = join(dirs.userDataDir, 'User/settings.json');
   mkdirSync(join(dirs.userDataDir, 'User'), { recursive: true });
   const existing = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8') || '{}') : {};
-  writeFileSync(settingsFile, JSON.stringify({ ...existing, ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  const trust = opts.workspaceTrust ? { 'security.workspace.trust.enabled': true } : {};
+  writeFileSync(settingsFile, JSON.stringify({ ...existing, ...QUIET_SETTINGS, ...trust, ...opts.settings }, null, 2));
   // Machine-scoped settings (executable paths) are read from the server's Machine settings, not the user's: the
   // workbench treats code-server like a remote.
   if (opts.machineSettings) {
@@ -106,17 +107,19 @@ export async function startCodeServer(provisioned, opts = {}) {
     provisioned.codeServerEntry,
     '--config', dirs.config,
     '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    // Tests drive a throwaway server; a server for people (npm start) asks for a password.
+    '--auth', opts.password ? 'password' : 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', dirs.userDataDir,
     '--extensions-dir', dirs.extensionsDir,
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
   // detached: its own process group, so stop() can signal the server and every child at once.
-  const child = spawn(provisioned.node, args, { env: isolatedEnv(dirs, opts.env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = isolatedEnv(dirs, { ...opts.env, ...(opts.password ? { PASSWORD: opts.password } : {}) });
+  const child = spawn(provisioned.node, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const logFile = createWriteStream(dirs.log, { flags: 'a' });
   for (const s of [child.stdout, child.stderr]) {
     s.pipe(logFile, { end: false });

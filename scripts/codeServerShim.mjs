@@ -79,16 +79,16 @@ try {
 
   context = await launchBrowser(provisioned, dirs);
   const page = context.pages()[0] ?? (await context.newPage());
-  const exit = new Promise((resolveExit) => {
-    // Everything the extension host logs (mocha's spec reporter included) comes through here.
-    page.exposeFunction('codeAutomationLog', (type, args) => {
-      // Extension-host console calls arrive as console.log's own arguments (mocha's spec reporter uses '%s').
-      const text = Array.isArray(args) ? format(...args) : String(args);
-      if (!verbose && NOISE.test(text)) return;
-      (type === 'error' ? process.stderr : process.stdout).write(text + '\n');
-    });
-    page.exposeFunction('codeAutomationExit', (c) => resolveExit(Number(c)));
+  let resolveExit;
+  const exit = new Promise((r) => (resolveExit = r));
+  // Everything the extension host logs (mocha's spec reporter included) comes through here.
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    // Extension-host console calls arrive as console.log's own arguments (mocha's spec reporter uses '%s').
+    const text = Array.isArray(args) ? format(...args) : String(args);
+    if (!verbose && NOISE.test(text)) return;
+    (type === 'error' ? process.stderr : process.stdout).write(text + '\n');
   });
+  await page.exposeFunction('codeAutomationExit', (c) => resolveExit(Number(c)));
   page.on('pageerror', (e) => console.error(`[shim] page error: ${e.message}`));
 
   const payload = [

@@ -4,6 +4,7 @@
 // extension installed, prints the URL, and runs until Ctrl+C. Its profile lives in the cache, so instances and
 // settings survive a restart.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,11 +41,15 @@ const machineSettings = !onPath('claude') && existsSync(pinnedClaude) ? { 'llmFl
 
 const wanted = Number(process.env.LLM_FLEET_PORT ?? 8080);
 const port = (await isFree(wanted)) ? wanted : await freePort();
-const server = await startCodeServer(provisioned, { dirs, port, machineSettings, settings: { 'workbench.startupEditor': 'none' } });
+// Anyone on this machine can reach 127.0.0.1: the workbench (which has a terminal) asks for a password, and
+// workspace trust stays on, so an untrusted folder runs in restricted mode.
+const password = randomBytes(12).toString('base64url');
+const server = await startCodeServer(provisioned, { dirs, port, machineSettings, password, workspaceTrust: true });
 const folder = process.env.LLM_FLEET_FOLDER ?? root;
 console.log(`\nLLM Fleet is running in VS Code (code-server ${server.url}, the extension installed from dist/llm-fleet.vsix).`);
 if (machineSettings) console.log(`Claude Code instances use the pinned CLI: ${pinnedClaude}`);
-console.log(`\n  Open: ${server.folderUrl(folder)}\n`);
+console.log(`\n  Open: ${server.folderUrl(folder)}`);
+console.log(`  Password: ${password}   (new each start)\n`);
 console.log('Press Ctrl+C to stop. Instances and settings are kept for next time.');
 
 let stopping = false;

@@ -55,7 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   );
   const api = createApi(theFleet);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
-  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, detection, secrets, storagePath } };
+  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath } };
 }
 
 /** Settings the Fleet reads while it runs: model prices and broadcast width. */

@@ -293,7 +293,9 @@ export class Fleet extends Disposable {
   }
 
   price(backend: BackendKind, usage: Parameters<typeof priceRequest>[0], model: string): Cost {
-    return priceRequest(usage, model, { ...this.pricing, local: backend === 'ollama' });
+    // Price settings are for the OpenAI-compatible servers' models; they never reprice a provider the table covers.
+    const overrides = backend === 'openai' ? this.pricing.overrides : undefined;
+    return priceRequest(usage, model, { ...this.pricing, overrides, local: backend === 'ollama' });
   }
 
   /** Waits until every state write so far has reached the store. */

@@ -185,6 +185,8 @@ export class Instance {
     while (this.queue.length > 0 && this._status !== 'stopped') {
       const next = this.queue.shift()!;
       this.current = next;
+      // Busy to busy fires no status change, yet the queue shown just shrank.
+      if (this._status === 'busy') this.host.onChange(this);
       try {
         await this.runTurn(next);
       } finally {

@@ -9,8 +9,8 @@ import { setting } from './config';
 import type { Secrets } from './secrets';
 
 /**
- * The four backends, configured from settings and secrets. Hosts, paths and keys are read per request or per
- * process start, so a changed setting or a new key applies without a reload.
+ * The four backends, configured from settings and secrets. Settings and keys are read per request or per process
+ * start, so a changed setting or a new key applies without a reload.
  */
 export function createBackends(secrets: Secrets, log: Logger): Backend[] {
   return [
@@ -23,7 +23,7 @@ export function createBackends(secrets: Secrets, log: Logger): Backend[] {
     new AnthropicBackend({
       getApiKey: () => secrets.get('anthropic'),
       baseURL: () => setting('anthropic.baseUrl') || undefined,
-      maxRetries: setting('anthropic.maxRetries'),
+      maxRetries: () => setting('anthropic.maxRetries'),
     }),
     new OllamaBackend({
       host: () => setting('ollama.host'),
@@ -31,7 +31,13 @@ export function createBackends(secrets: Secrets, log: Logger): Backend[] {
     }),
     new OpenAiBackend({
       baseURL: () => setting('openai.baseUrl'),
-      getApiKey: () => secrets.get('openai'),
+      // The key belongs to the configured server: an instance pointed elsewhere (its own baseURL option) gets none.
+      getApiKey: async (baseURL) => (sameUrl(baseURL, setting('openai.baseUrl')) ? secrets.get('openai') : undefined),
     }),
   ];
+}
+
+function sameUrl(a: string, b: string): boolean {
+  const norm = (u: string) => u.trim().replace(/\/+$/, '');
+  return norm(a) !== '' && norm(a) === norm(b);
 }

@@ -11,20 +11,21 @@ const CLAMP: Partial<Record<SettingKey, [number, number]>> = {
 /** Reads every setting once, typed, with defaults and clamping. Call again after a change. */
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);
-  const out: Record<string, unknown> = {};
-  for (const [key, fallback] of Object.entries(SETTINGS)) {
-    const value = c.get<unknown>(key);
-    let v = typeof value === typeof fallback ? value : fallback;
-    const range = CLAMP[key as SettingKey];
-    if (range && typeof v === 'number') v = Math.min(range[1], Math.max(range[0], Math.round(v)));
-    out[key] = v;
-  }
-  return out as Settings;
+  return Object.fromEntries((Object.keys(SETTINGS) as SettingKey[]).map((k) => [k, valueOf(c, k)])) as Settings;
 }
 
 /** One setting, read now (so a change applies to the next request without a reload). */
 export function setting<K extends SettingKey>(key: K): Settings[K] {
-  return readSettings()[key];
+  return valueOf(vscode.workspace.getConfiguration(SECTION), key);
+}
+
+function valueOf<K extends SettingKey>(c: vscode.WorkspaceConfiguration, key: K): Settings[K] {
+  const fallback = SETTINGS[key];
+  const value = c.get<unknown>(key);
+  let v = typeof value === typeof fallback ? value : fallback;
+  const range = CLAMP[key];
+  if (range && typeof v === 'number') v = Math.min(range[1], Math.max(range[0], Math.round(v)));
+  return v as Settings[K];
 }
 
 /** True when a configuration change touches one of the given settings. */

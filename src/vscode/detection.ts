@@ -13,10 +13,10 @@ import type { Secrets } from './secrets';
  */
 export class BackendDetection implements vscode.Disposable {
   private current: readonly BackendFinding[] = [];
-  private running: Promise<readonly BackendFinding[]> | undefined;
-  private readonly _onDidChange = new vscode.EventEmitter<readonly BackendFinding[]>();
-  readonly onDidChange = this._onDidChange.event;
-  private readonly subscriptions: vscode.Disposable[] = [this._onDidChange];
+  private running: Promise<void> | undefined;
+  /** A change arrived while a probe ran: that probe may have read the old setting or key, so probe again. */
+  private stale = false;
+  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly secrets: Secrets, private readonly log: Logger) {
     this.subscriptions.push(
@@ -29,18 +29,22 @@ export class BackendDetection implements vscode.Disposable {
     return this.current;
   }
 
-  /** The finding for a backend kind, once detection has run. */
-  finding(kind: BackendKind): BackendFinding | undefined {
-    return this.current.find((f) => f.kind === kind);
-  }
-
-  /** Probes every backend (a second call while one runs shares it) and updates the context keys. */
-  refresh(): Promise<readonly BackendFinding[]> {
-    this.running ??= this.probe().finally(() => (this.running = undefined));
+  /** Probes every backend and updates the context keys; a call while a probe runs makes it run once more after. */
+  refresh(): Promise<void> {
+    if (this.running) {
+      this.stale = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.stale = false;
+        await this.probe();
+      } while (this.stale);
+    })().finally(() => (this.running = undefined));
     return this.running;
   }
 
-  private async probe(): Promise<readonly BackendFinding[]> {
+  private async probe(): Promise<void> {
     const openAiBaseUrl = setting('openai.baseUrl').trim();
     const findings = await detect({
       claudePath: setting('claudeCode.path'),
@@ -58,8 +62,6 @@ export class BackendDetection implements vscode.Disposable {
       vscode.commands.executeCommand('setContext', CONTEXT_KEYS.ollamaFound, usable('ollama')),
       vscode.commands.executeCommand('setContext', CONTEXT_KEYS.detected, true),
     ]);
-    this._onDidChange.fire(findings);
-    return findings;
   }
 
   dispose(): void {

@@ -1,7 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Fleet } from '../core/fleet';
 import type { ChatPanels } from './chat/chatPanels';
-import type { BackendDetection } from './detection';
 import type { Secrets } from './secrets';
 import type { InstanceNode, InstanceTreeProvider } from './tree/instanceTreeProvider';
 
@@ -14,7 +13,6 @@ export interface TestingHooks {
   readonly tree: InstanceTreeProvider;
   readonly treeView: vscode.TreeView<InstanceNode>;
   readonly chats: ChatPanels;
-  readonly detection: BackendDetection;
   readonly secrets: Secrets;
   /** Where the Fleet persists its state (the workspace's extension storage). */
   readonly storagePath: string;

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CLAUDE_BIN, cliRig, TEST_KEY } from '../cli/helpers';
 import { fmt, median } from './stats';
@@ -78,7 +79,8 @@ async function main(): Promise<void> {
 
     const p = median(persistentMs);
     const f = median(freshMs);
-    console.log(`Claude Code follow-up asks: ${ASKS} each, alternating, real CLI 2.1.330 against the instant fake (median)`);
+    const version = JSON.parse(readFileSync(join(CLAUDE_BIN, '../../package.json'), 'utf8')).version;
+    console.log(`Claude Code follow-up asks: ${ASKS} each, alternating, real CLI ${version} against the instant fake (median)`);
     console.log(`  long-lived stream-json process: ${fmt(p, 0)} ms   (min ${fmt(Math.min(...persistentMs), 0)}, max ${fmt(Math.max(...persistentMs), 0)})`);
     console.log(`  fresh claude -p --resume      : ${fmt(f, 0)} ms   (min ${fmt(Math.min(...freshMs), 0)}, max ${fmt(Math.max(...freshMs), 0)})`);
     console.log(`  ratio: ${fmt(f / p, 1)}x sooner with the long-lived process (goal >= 8x)`);

@@ -25,13 +25,15 @@ const MODEL = 'claude-haiku-4-5';
 /** Starts support/deltaServer.ts in its own process and resolves to its URL. */
 async function deltaServer(deltas: number): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support/deltaServer.ts'), String(deltas)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { url: line.toString().trim(), child };
+  const started = once(child.stdout!, 'data').then(([line]) => String(line).trim());
+  const died = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the delta server exited (${code}) before it served`)));
+  return { url: await Promise.race([started, died]), child };
 }
 
 async function main(): Promise<void> {
   // The stream under test comes from another process, so the client's throughput is not shared with the server.
   const server = await deltaServer(DELTAS);
+  process.once('exit', () => server.child.kill());
   const sdk = new Anthropic({ apiKey: 'sk-ant-bench', baseURL: server.url, maxRetries: 0, logLevel: 'off' });
   const fleet = new Fleet({ backends: [new AnthropicBackend({ getApiKey: async () => 'sk-ant-bench', baseURL: server.url, maxRetries: 0 })], broadcastConcurrency: CONCURRENCY });
   fleet.spawn('bench', { backend: 'anthropic', model: MODEL });

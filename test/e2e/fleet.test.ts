@@ -76,7 +76,8 @@ describe('e2e: a session with the fleet in a real workbench', () => {
   it('asks in the chat and watches the answer stream in, then shows model, tokens, $ and latency', async () => {
     const chat = await chatFrame(wb.page, 'coder');
     const words = Array.from({ length: 40 }, (_, i) => `word${i} `);
-    anthropic.enqueue({ kind: 'reply', deltas: words, gapMs: 60, usage: { input_tokens: 12_000, output_tokens: 40 } });
+    // Slow enough (about 6 s) that a follow-up can be typed and seen waiting while it streams.
+    anthropic.enqueue({ kind: 'reply', deltas: words, gapMs: 150, usage: { input_tokens: 12_000, output_tokens: 40 } });
     await chat.locator('textarea.prompt').fill('Write forty words, slowly.');
     await chat.locator('textarea.prompt').press('Enter');
     // Part of the answer is on screen while the rest is still coming.
@@ -108,9 +109,7 @@ describe('e2e: a session with the fleet in a real workbench', () => {
     assert.match(second.meta, /\$0\.\d+/);
     const header = await chat.locator('.chat-header .totals').innerText();
     assert.match(header, /\d{2},\d{3} in · \d+ out .*\$0\.\d+/);
-    const t0 = Date.now();
     await until('the tree to show coder idle with nothing queued', async () => (await treeRows(wb.page)).find((r) => r.name === 'coder')?.description.match(/· idle · \$/));
-    console.log(`tree settled ${Date.now() - t0} ms after the chat`);
     await screenshot(wb.page, 'chat');
   });
 

@@ -55,16 +55,21 @@ describe('Fleet operations (real SDK against the loopback fake)', () => {
     r.fleet.spawn('q', { backend: 'anthropic', model: HAIKU });
     r.fake.enqueue({ kind: 'reply', text: 'first answer', gapMs: 20 }, { kind: 'reply', text: 'second answer' });
     const statuses: string[] = [];
-    const changes: number[] = [];
-    r.fleet.onDidChangeStatus((e) => statuses.push(e.status));
-    r.fleet.onDidChangeInstance((e) => e.name === 'q' && changes.push(r.fleet.status('q').queued));
+    const queued: number[] = [];
+    const subs = [
+      r.fleet.onDidChangeStatus((e) => e.name === 'q' && statuses.push(e.status)),
+      r.fleet.onDidChangeInstance((e) => e.name === 'q' && queued.push(r.fleet.status('q').queued)),
+    ];
     const first = r.fleet.ask('q', 'first question');
     const second = r.fleet.ask('q', 'second question');
     assert.equal(r.fleet.status('q').queued, 1);
     assert.equal(r.fleet.status('q').status, 'busy');
-    assert.deepEqual(changes, [1], 'views hear that an ask is waiting');
+    assert.deepEqual(queued, [1], 'views hear that an ask is waiting');
     const [a, b] = await Promise.all([first, second]);
+    subs.forEach((s) => s.dispose());
     assert.deepEqual(statuses, ['busy', 'idle'], 'busy from the first turn to the last, never idle in between');
+    // (a change may also report the model the provider named)
+    assert.equal(queued.at(-1), 0, `and that the waiting ask has started: ${queued.join(', ')}`);
     assert.equal(a.text, 'first answer');
     assert.equal(b.text, 'second answer');
     const requests = r.fake.messageRequests();

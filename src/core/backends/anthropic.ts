@@ -14,7 +14,7 @@ export interface AnthropicBackendOptions {
   /** A proxy or gateway; read per request, so a changed setting applies at once. */
   baseURL?: string | (() => string | undefined);
   /** SDK-level retries of 429/5xx with Retry-After honoured. The fallback chain may set 0 and own retries. */
-  maxRetries?: number;
+  maxRetries?: number | (() => number);
   /** Time allowed for the response headers (the SDK's timeout). */
   timeoutMs?: number;
   /** A stream that goes this long without an event is given up as timed out. */
@@ -74,7 +74,7 @@ class IdleWatchdog {
 export class AnthropicBackend implements Backend {
   readonly kind = 'anthropic' as const;
   readonly label = 'Anthropic API';
-  private client: { key: string; baseURL: string | undefined; sdk: Anthropic } | undefined;
+  private client: { key: string; baseURL: string | undefined; maxRetries: number; sdk: Anthropic } | undefined;
 
   constructor(private readonly options: AnthropicBackendOptions) {}
 
@@ -105,15 +105,17 @@ export class AnthropicBackend implements Backend {
     }
     const configured = this.options.baseURL;
     const baseURL = (typeof configured === 'function' ? configured() : configured) || undefined;
-    if (this.client?.key !== key || this.client.baseURL !== baseURL) {
+    const retries = this.options.maxRetries;
+    const maxRetries = (typeof retries === 'function' ? retries() : retries) ?? 2;
+    if (this.client?.key !== key || this.client.baseURL !== baseURL || this.client.maxRetries !== maxRetries) {
       const sdk = new Anthropic({
         apiKey: key,
         baseURL,
-        maxRetries: this.options.maxRetries ?? 2,
+        maxRetries,
         timeout: this.options.timeoutMs ?? 600_000,
         logLevel: 'off',
       });
-      this.client = { key, baseURL, sdk };
+      this.client = { key, baseURL, maxRetries, sdk };
     }
     return this.client.sdk;
   }

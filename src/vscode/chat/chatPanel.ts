@@ -29,9 +29,9 @@ export class ChatPanel implements vscode.Disposable {
   private ended = false;
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   readonly onDidDispose = this._onDidDispose.event;
-  /** Every valid message from the webview, after the host has acted on it. */
-  private readonly _onDidReceiveMessage = new vscode.EventEmitter<WebviewMessage>();
-  readonly onDidReceiveMessage = this._onDidReceiveMessage.event;
+  /** Every valid message from the webview, once the host has handled it without an error. */
+  private readonly _onDidHandleMessage = new vscode.EventEmitter<WebviewMessage>();
+  readonly onDidHandleMessage = this._onDidHandleMessage.event;
   /** Every message posted to the webview, and whether the webview took it (false once it is gone). */
   private readonly _onDidPost = new vscode.EventEmitter<{ readonly message: HostMessage; readonly delivered: boolean }>();
   readonly onDidPost = this._onDidPost.event;
@@ -88,7 +88,7 @@ export class ChatPanel implements vscode.Disposable {
       return;
     }
     void this.handle(message).then(
-      () => this._onDidReceiveMessage.fire(message),
+      () => this._onDidHandleMessage.fire(message),
       (e) => this.post({ type: 'didFail', message: errorMessage(e) }),
     );
   }
@@ -102,7 +102,6 @@ export class ChatPanel implements vscode.Disposable {
         if (this.ended) throw new Error(`Instance '${this.name}' was killed.`);
         const handle = this.deps.fleet.ask(this.name, m.text);
         handle.catch(() => undefined); // the failure shows as the answer's error in the chat
-        this.postInstance(); // shows the ask as queued when the instance is busy
         return;
       }
       case 'stop':
@@ -178,6 +177,6 @@ export class ChatPanel implements vscode.Disposable {
     vscode.Disposable.from(...this.subscriptions).dispose();
     this.subscriptions.length = 0;
     this._onDidDispose.fire();
-    for (const e of [this._onDidDispose, this._onDidReceiveMessage, this._onDidPost]) e.dispose();
+    for (const e of [this._onDidDispose, this._onDidHandleMessage, this._onDidPost]) e.dispose();
   }
 }

@@ -15,13 +15,17 @@ export function registerInstanceTree(fleet: Fleet): { disposable: vscode.Disposa
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasInstances, fleet.list().length > 0);
   };
   update();
-  // A new fork is shown where it lives: its parent expands (VS Code keeps a node collapsed that had no children
-  // when first drawn) and the child is selected.
+  // A new fork is shown where it lives: revealing it expands its parent (VS Code keeps a node collapsed that had no
+  // children when it was first drawn) and selects it. On the next turn of the event loop, after the view has taken
+  // the refresh that the spawn caused, or reveal would not find the node yet.
+  let revealTimer: NodeJS.Timeout | undefined;
   const showFork = fleet.onDidSpawn((info) => {
     if (!info.lineage || !view.visible) return;
-    setTimeout(() => {
-      if (fleet.has(info.name)) view.reveal(provider.node(info.name), { select: true, focus: false, expand: true }).then(undefined, () => undefined);
+    clearTimeout(revealTimer);
+    revealTimer = setTimeout(() => {
+      if (fleet.has(info.name)) view.reveal(provider.node(info.name), { select: true, focus: false }).then(undefined, () => undefined);
     }, 0);
   });
-  return { disposable: vscode.Disposable.from(view, provider, model, model.onDidChangeData(update), showFork), view, provider };
+  const stopRevealing = new vscode.Disposable(() => clearTimeout(revealTimer));
+  return { disposable: vscode.Disposable.from(view, provider, model, model.onDidChangeData(update), showFork, stopRevealing), view, provider };
 }

@@ -19,7 +19,7 @@ function time(chunks: readonly string[], root: HTMLElement, onChunk: (chunk: str
     total += ms;
     longest = Math.max(longest, ms);
   }
-  return { totalMs: total, longestMs: longest, chunks: chunks.length, text: root.textContent ?? '' };
+  return { totalMs: total, longestMs: longest, text: root.textContent ?? '' };
 }
 
 function fresh(): HTMLElement {
@@ -32,11 +32,10 @@ function incremental(chunks: readonly string[]): RenderRun {
   const root = fresh();
   // Each posted chunk is one animation frame's worth of text; render it at once instead of waiting for the frame.
   const md = new StreamingMarkdown(root, decorate, () => undefined);
-  const run = time(chunks, root, (c) => {
+  return time(chunks, root, (c) => {
     md.append(c);
     md.render();
   });
-  return { ...run, text: root.textContent ?? '' };
 }
 
 /** The naive renderer: the whole answer so far, parsed, sanitized and put in the DOM again for every chunk. */

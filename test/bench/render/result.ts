@@ -2,7 +2,6 @@
 export interface RenderRun {
   totalMs: number;
   longestMs: number;
-  chunks: number;
   /** The final DOM's text, to check both renderers produced the same answer. */
   text: string;
 }

@@ -36,7 +36,7 @@ describe('chat, selection and reload', () => {
     const received: WebviewMessage['type'][] = [];
     const posted: Array<{ message: HostMessage; delivered: boolean }> = [];
     const panel = hooks.chats.open('chatty');
-    panel.onDidReceiveMessage((m) => received.push(m.type));
+    panel.onDidHandleMessage((m) => received.push(m.type));
     panel.onDidPost((p) => posted.push(p));
     await until('the webview to post ready and get didLoad', () => received.includes('ready') && posted.some((p) => p.message.type === 'didLoad' && p.delivered));
 
@@ -46,7 +46,7 @@ describe('chat, selection and reload', () => {
     await until('didCompleteTurn to be delivered', () => posted.some((p) => p.message.type === 'didCompleteTurn' && p.delivered));
 
     const types = posted.map((p) => p.message.type);
-    assert.ok(types.indexOf('didStartTurn') < types.indexOf('didCompleteTurn'));
+    assert.ok(types.includes('didStartTurn') && types.indexOf('didStartTurn') < types.indexOf('didCompleteTurn'), types.join(', '));
     const streams = posted.filter((p) => p.message.type === 'didStream');
     assert.ok(streams.length >= 1 && streams.length < 100, `400 deltas arrive in a few coalesced posts, got ${streams.length}`);
     assert.equal(streams.map((p) => (p.message as { text: string }).text).join(''), answer.text, 'nothing lost or doubled');
