@@ -35,29 +35,37 @@ function testFiles(dir) {
     .map((f) => join(dir, f));
 }
 
-/** Runs node:test files under tsx; counts come from our reporter, the spec output goes to the console. */
-function nodeTests(dir, { timeoutMs = 60_000, concurrency = 1, env = {} } = {}) {
-  const files = testFiles(dir);
-  if (files.length === 0) return { passed: 0, failed: 1, note: console.error(`No tests found in ${dir}.`) };
+/**
+ * Runs a test process that writes `{passed, failed}` to the file it is given; `start(countsFile)` runs it. No file
+ * counts as one failure, so a layer never passes silently.
+ */
+function counted(what, start) {
   const tmp = mkdtempSync(join(tmpdir(), 'llm-fleet-counts-'));
   const counts = join(tmp, 'counts.json');
-  const r = run(process.execPath, [
-    '--import', 'tsx', '--test',
-    `--test-timeout=${timeoutMs}`, `--test-concurrency=${concurrency}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    `--test-reporter=${join(root, 'scripts/countReporter.mjs')}`, `--test-reporter-destination=${counts}`,
-    ...files,
-  ], { env });
+  const r = start(counts);
   let result = { passed: 0, failed: 1 };
   try {
     result = JSON.parse(readFileSync(counts, 'utf8'));
   } catch {
-    console.error(`${dir}: the test run produced no counts (exit ${r.status}, signal ${r.signal}).`);
+    console.error(`${what}: the test run produced no counts (exit ${r.status}, signal ${r.signal}).`);
   }
   rmSync(tmp, { recursive: true, force: true });
   // A crash after the last test (or a file that failed to load) shows only in the exit code.
   if (r.status !== 0 && result.failed === 0) result.failed = 1;
   return result;
+}
+
+/** Runs node:test files under tsx; counts come from our reporter, the spec output goes to the console. */
+function nodeTests(dir, { timeoutMs = 60_000, concurrency = 1, env = {} } = {}) {
+  const files = testFiles(dir);
+  if (files.length === 0) return { passed: 0, failed: 1, note: console.error(`No tests found in ${dir}.`) };
+  return counted(dir, (counts) => run(process.execPath, [
+    '--import', 'tsx', '--test',
+    `--test-timeout=${timeoutMs}`, `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts/countReporter.mjs')}`, `--test-reporter-destination=${counts}`,
+    ...files,
+  ], { env }));
 }
 
 layer('typecheck', () => {
@@ -80,18 +88,7 @@ function provisioned() {
 // The real extension host (code-server's, through @vscode/test-electron and scripts/codeServerShim.mjs).
 layer('integration', () => {
   if (!provisioned()) return { passed: 0, failed: 1 };
-  const tmp = mkdtempSync(join(tmpdir(), 'llm-fleet-counts-'));
-  const counts = join(tmp, 'counts.json');
-  const r = run(process.execPath, [join(root, 'test/integration/runTests.mjs'), '--counts', counts]);
-  let result = { passed: 0, failed: 1 };
-  try {
-    result = JSON.parse(readFileSync(counts, 'utf8'));
-  } catch {
-    console.error(`integration: the run produced no counts (exit ${r.status}, signal ${r.signal}).`);
-  }
-  rmSync(tmp, { recursive: true, force: true });
-  if (r.status !== 0 && result.failed === 0) result.failed = 1;
-  return result;
+  return counted('integration', (counts) => run(process.execPath, [join(root, 'test/integration/runTests.mjs'), '--counts', counts]));
 });
 
 // The packaged .vsix in a real workbench, driven from chromium. Packaged once here for every e2e file.

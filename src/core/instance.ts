@@ -235,8 +235,7 @@ export class Instance {
         ...(out.parts?.length ? { parts: out.parts } : {}),
       };
       this.finish(answer, handle);
-      // With asks waiting, the instance goes straight on to the next: it is never idle in between.
-      if (this._status !== 'stopped') this.setStatus(this.queue.length > 0 ? 'busy' : 'idle');
+      if (this._status !== 'stopped') this.setStatus(this.idleUnlessQueued());
       handle.resolve(answer);
     } catch (e) {
       const cancelled = controller.signal.aborted || isAbortError(e) || (e instanceof BackendError && e.kind === 'cancelled');
@@ -255,7 +254,7 @@ export class Instance {
       };
       this.finish(answer, handle);
       if (!cancelled) this._lastError = { kind, message, hint, at: answer.at };
-      if (this._status !== 'stopped') this.setStatus(cancelled ? (this.queue.length > 0 ? 'busy' : 'idle') : 'error');
+      if (this._status !== 'stopped') this.setStatus(cancelled ? this.idleUnlessQueued() : 'error');
       const retryAfterMs = e instanceof BackendError ? e.retryAfterMs : undefined;
       handle.reject(new AskFailedError(kind, message, answer, hint, retryAfterMs));
     }
@@ -266,6 +265,11 @@ export class Instance {
     this.count(answer);
     this.host.onTurnComplete(this, handle, answer);
     this.host.persist(this);
+  }
+
+  /** With asks waiting, the instance goes straight on to the next: it is never idle in between. */
+  private idleUnlessQueued(): InstanceStatus {
+    return this.queue.length > 0 ? 'busy' : 'idle';
   }
 
   /** Adds an answer's usage and cost to the totals; a fork's inherited answers were paid for by its parent. */

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach } from 'node:test';
-import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/browser.mjs';
 import { installExtension, serverDirs, startCodeServer, type CodeServer } from '../../scripts/codeServer.mjs';
 import { provision } from '../../scripts/provision.mjs';
@@ -118,25 +118,9 @@ export async function openSidebar(page: Page, label: string): Promise<void> {
   }
 }
 
-/** The rows a tree view shows now, in order, under a view container (its id from package.json). */
-export async function treeRows(page: Page, containerId: string): Promise<{ label: string; description: string }[]> {
-  const rows = page.locator(`[id="workbench.view.extension.${containerId}"] .monaco-list-row`);
-  return rows.evaluateAll((els) =>
-    els.map((el) => ({
-      label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
-      description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
-    })),
-  );
-}
-
 /** The text of the Monaco editors under `scope`, with the non-breaking spaces Monaco renders turned back into spaces. */
 export async function editorText(scope: Locator): Promise<string> {
   return (await scope.locator('.view-lines').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
-}
-
-/** The extension's webview content: code-server's outer iframe, then the extension's own document inside it. */
-export function webviewFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
 /** Saves a PNG under test-results/screenshots/ and returns its path. */

@@ -5,16 +5,16 @@ import { DEFAULT_MIN_CACHEABLE_TOKENS, findPrice, type PriceTable } from '../cos
 import { ANTHROPIC_PRICES } from '../cost/prices';
 import type { Usage } from '../cost/usage';
 import type { Message } from '../transcript';
-import type { Backend, BackendSession, SessionInit, TurnInput, TurnOutput, TurnSink } from './backend';
+import { current, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
 import { BackendError, errorMessage, isAbortError, parseRetryAfter } from './errors';
 
 export interface AnthropicBackendOptions {
   /** Resolved per request, so a key set while the window is open takes effect at once. */
   getApiKey(): Promise<string | undefined>;
   /** A proxy or gateway; read per request, so a changed setting applies at once. */
-  baseURL?: string | (() => string | undefined);
+  baseURL?: Live<string | undefined>;
   /** SDK-level retries of 429/5xx with Retry-After honoured. The fallback chain may set 0 and own retries. */
-  maxRetries?: number | (() => number);
+  maxRetries?: Live<number>;
   /** Time allowed for the response headers (the SDK's timeout). */
   timeoutMs?: number;
   /** A stream that goes this long without an event is given up as timed out. */
@@ -103,10 +103,8 @@ export class AnthropicBackend implements Backend {
         hint: 'Set one with "LLM Fleet: Set API Key…" or the ANTHROPIC_API_KEY environment variable.',
       });
     }
-    const configured = this.options.baseURL;
-    const baseURL = (typeof configured === 'function' ? configured() : configured) || undefined;
-    const retries = this.options.maxRetries;
-    const maxRetries = (typeof retries === 'function' ? retries() : retries) ?? 2;
+    const baseURL = current(this.options.baseURL) || undefined;
+    const maxRetries = current(this.options.maxRetries) ?? 2;
     if (this.client?.key !== key || this.client.baseURL !== baseURL || this.client.maxRetries !== maxRetries) {
       const sdk = new Anthropic({
         apiKey: key,

@@ -5,6 +5,13 @@
 import type { Usage } from '../cost/usage';
 import type { AnswerPart, Message } from '../transcript';
 
+/** A setting a backend reads when it needs it (so a change applies at once), or a fixed value. */
+export type Live<T> = T | (() => T);
+
+export function current<T>(value: Live<T>): T {
+  return typeof value === 'function' ? (value as () => T)() : value;
+}
+
 export type BackendKind = 'anthropic' | 'claudeCode' | 'ollama' | 'openai';
 
 export const BACKEND_KINDS: readonly BackendKind[] = ['anthropic', 'claudeCode', 'ollama', 'openai'];

@@ -6,7 +6,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../fleet';
-import type { Backend, SessionInit } from './backend';
+import { current, type Backend, type Live, type SessionInit } from './backend';
 import { buildEnv, parseInstanceOptions, type ClaudeCodeInstanceOptions } from './claudeCodeArgs';
 import { INSTALL_HINT } from './claudeCodeErrors';
 import { ClaudeCodeSession, type ProcessFactory } from './claudeCodeSession';
@@ -14,9 +14,9 @@ import { BackendError } from './errors';
 
 export interface ClaudeCodeBackendOptions {
   /** The `claude` binary (the machine-scoped setting); read at each process start so a changed setting applies. */
-  binaryPath?: string | (() => string | undefined);
+  binaryPath?: Live<string | undefined>;
   /** Default working directory of every process: the workspace folder. Falls back to the host's cwd. */
-  cwd?: string | (() => string | undefined);
+  cwd?: Live<string | undefined>;
   /** Added to the child's environment (after the defaults, before the key scrub). */
   env?: Readonly<Record<string, string>>;
   /** The environment the child inherits; the host's by default. */
@@ -75,7 +75,7 @@ export class ClaudeCodeBackend implements Backend {
 
   /** The binary to run, checked so the error says exactly what is wrong. */
   async resolveBinary(): Promise<string> {
-    const configured = typeof this.options.binaryPath === 'function' ? this.options.binaryPath() : this.options.binaryPath;
+    const configured = current(this.options.binaryPath);
     if (configured) {
       let stat;
       try {
@@ -99,7 +99,7 @@ export class ClaudeCodeBackend implements Backend {
       released,
       resolveBinary: () => this.resolveBinary(),
       environment: (o) => this.environment(o),
-      cwd: (o) => o.cwd ?? (typeof this.options.cwd === 'function' ? this.options.cwd() : this.options.cwd) ?? process.cwd(),
+      cwd: (o) => o.cwd ?? current(this.options.cwd) ?? process.cwd(),
       warn: (message) => this.options.log?.warn(`${instanceName}: ${message}`),
     };
   }

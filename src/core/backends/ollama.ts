@@ -3,7 +3,7 @@ import { estimateTokens } from '../context/tokens';
 import type { Usage } from '../cost/usage';
 import { modelProblem } from '../names';
 import type { AnswerPart } from '../transcript';
-import type { Backend, BackendSession, SessionInit, TurnInput, TurnOutput, TurnSink } from './backend';
+import { current, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
 import { toChatMessages } from './chatMessages';
 import { BackendError } from './errors';
 import { checkOllamaHost, classifyOllamaError, DEFAULT_OLLAMA_HOST, ollamaFetch } from './ollamaWire';
@@ -13,12 +13,12 @@ const SHOW_TIMEOUT_MS = 30_000;
 
 export interface OllamaBackendOptions {
   /** The server, e.g. `http://127.0.0.1:11434` or a team's GPU box. Read per request, so a settings change applies at once. */
-  host?: string | (() => string);
+  host?: Live<string>;
   /**
    * Context length to request (`num_ctx`) instead of the model's own from /api/show: one number for every model,
    * or per model. An instance's `options.numCtx` wins over both.
    */
-  numCtx?: number | Readonly<Record<string, number>> | (() => number | undefined);
+  numCtx?: Live<number | Readonly<Record<string, number>> | undefined>;
   /** Extra headers for every request, e.g. a reverse proxy's credentials. */
   headers?: Readonly<Record<string, string>>;
 }
@@ -46,7 +46,7 @@ export class OllamaBackend implements Backend {
   constructor(private readonly options: OllamaBackendOptions = {}) {}
 
   get host(): string {
-    const host = typeof this.options.host === 'function' ? this.options.host() : this.options.host;
+    const host = current(this.options.host);
     return host?.trim() || DEFAULT_OLLAMA_HOST;
   }
 
@@ -146,7 +146,7 @@ export class OllamaBackend implements Backend {
   private async numCtx(init: SessionInit, signal: AbortSignal): Promise<number | undefined> {
     const own = positiveInteger(init.options.numCtx);
     if (own) return own;
-    const configured = typeof this.options.numCtx === 'function' ? this.options.numCtx() : this.options.numCtx;
+    const configured = current(this.options.numCtx);
     const setting = typeof configured === 'number' ? configured : configured?.[init.model];
     if (positiveInteger(setting)) return setting;
     return this.contextLength(init.model, signal);

@@ -3,14 +3,14 @@ import { CHARS_PER_TOKEN, estimateTokens } from '../context/tokens';
 import type { Usage } from '../cost/usage';
 import { modelProblem } from '../names';
 import type { AnswerPart } from '../transcript';
-import type { Backend, BackendSession, SessionInit, TurnInput, TurnOutput, TurnSink } from './backend';
+import { current, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
 import { toChatMessages } from './chatMessages';
 import { BackendError } from './errors';
 import { classifyOpenAiError, openAiBaseUrlProblem, rejectWebPages } from './openaiWire';
 
 export interface OpenAiBackendOptions {
   /** The server's API root, e.g. `http://127.0.0.1:1234/v1` (LM Studio) or a LiteLLM proxy. An instance's `options.baseURL` wins. */
-  baseURL: string | (() => string);
+  baseURL: Live<string>;
   /** The key for a server, from SecretStorage; undefined for servers that need none (no Authorization header is sent). */
   getApiKey?(baseURL: string): Promise<string | undefined>;
   /** Human name shown in the UI, e.g. "LM Studio". */
@@ -49,7 +49,7 @@ export class OpenAiBackend implements Backend {
   }
 
   get baseURL(): string {
-    return (typeof this.options.baseURL === 'function' ? this.options.baseURL() : this.options.baseURL).trim();
+    return current(this.options.baseURL).trim();
   }
 
   openSession(init: SessionInit): BackendSession {
