@@ -4,10 +4,11 @@
 // lock so the integration and e2e layers can both call it, and stamped so a second run costs ~0 s.
 // The measured recipe and its pitfalls: ../shared/notes/real-vscode-offline.md.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanNpmEnv } from './npmEnv.mjs';
 
 export const NODE_VERSION = '24.21.0';
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -31,9 +32,9 @@ export class ProvisionError extends Error {}
  */
 export async function provision({ browser = true } = {}) {
   const cache = cacheDir();
-  mkdirSync(cache, { recursive: true });
   const paths = layout(cache);
   if (isStamped(paths) && (!browser || existsSync(CHROMIUM))) return result(paths, browser);
+  writableCache(cache);
 
   const release = await lock(join(cache, 'provision.lock'));
   try {
@@ -41,6 +42,10 @@ export async function provision({ browser = true } = {}) {
     // The apt step comes first: libkrb5-dev is needed to compile code-server's kerberos module.
     ensureApt(browser ? ['chromium', 'libkrb5-dev'] : isStamped(paths) ? [] : ['libkrb5-dev']);
     if (!isStamped(paths)) {
+      log(`provisioning into ${cache} (cold: nothing usable is cached there)`);
+      roomFor(cache);
+      // A stamp from another version, or a half-finished earlier try, must not count: it goes before anything else.
+      rmSync(paths.stamp, { force: true });
       installNode(paths);
       installCodeServer(paths);
       writeFileSync(paths.stamp, JSON.stringify({ node: NODE_VERSION, codeServer: CODE_SERVER_VERSION }) + '\n');
@@ -49,6 +54,34 @@ export async function provision({ browser = true } = {}) {
     return result(paths, browser);
   } finally {
     release();
+  }
+}
+
+/** Node 24 and code-server take ~1.2 GB once installed, and npm needs room to unpack. */
+const NEEDED_BYTES = 2 * 1024 ** 3;
+
+const FS_ADVICE = 'Set LLM_FLEET_VSCODE_CACHE to a writable folder with about 2 GB free, then rerun.';
+
+/** The cache folder exists and can be written, or a ProvisionError says which folder and why. */
+function writableCache(cache) {
+  try {
+    mkdirSync(cache, { recursive: true });
+    accessSync(cache, constants.W_OK);
+    // Root passes access() on a read-only mount; only a real write tells.
+    const probe = join(cache, `.write-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (e) {
+    throw new ProvisionError(`the cache folder ${cache} is not writable (${e.code ?? e.message}). ${FS_ADVICE}`);
+  }
+}
+
+/** Fails before a download when the cache's disk is too full to hold the install. */
+function roomFor(cache) {
+  const { bavail, bsize } = statfsSync(cache);
+  const free = bavail * bsize;
+  if (free < NEEDED_BYTES) {
+    throw new ProvisionError(`the cache folder ${cache} has ${(free / 1024 ** 2).toFixed(0)} MB free; provisioning needs about ${NEEDED_BYTES / 1024 ** 3} GB. Free some space or ${FS_ADVICE.charAt(0).toLowerCase()}${FS_ADVICE.slice(1)}`);
   }
 }
 
@@ -95,6 +128,23 @@ function sh(cmd, args, opts = {}) {
   return r.status === 0;
 }
 
+/**
+ * `npm install <spec>` in `cwd`, its output on the console (a cold install is long, and npm's progress is the user's
+ * only sign of life). On a failure, `npm ping` tells whether the registry could be reached at all.
+ * @returns {{ ok: boolean, unreachable: boolean }}
+ */
+function npmInstall(spec, cwd, env) {
+  if (sh('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', spec], { cwd, env })) return { ok: true, unreachable: false };
+  const ping = spawnSync('npm', ['ping', '--fetch-retries=0', '--fetch-timeout=15000'], { cwd, env, stdio: 'ignore', timeout: 30_000 });
+  return { ok: false, unreachable: ping.status !== 0 };
+}
+
+function unreachable(spec) {
+  return new ProvisionError(
+    `npm install ${spec} could not reach the npm registry (see npm's error above). Check your network, proxy and the registry in ~/.npmrc (\`npm config get registry\`), then rerun: nothing half-installed is kept.`,
+  );
+}
+
 function ensureApt(packages) {
   const missing = packages.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
   if (missing.length === 0) return;
@@ -122,7 +172,11 @@ function freshPrefix(dir) {
 function installNode(paths) {
   log(`installing node@${NODE_VERSION} from npm (~10 s)`);
   freshPrefix(paths.nodePrefix);
-  const ok = sh('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `node@${NODE_VERSION}`], { cwd: paths.nodePrefix });
+  const { ok, unreachable: offline } = npmInstall(`node@${NODE_VERSION}`, paths.nodePrefix, cleanNpmEnv());
+  if (offline) {
+    rmSync(paths.nodePrefix, { recursive: true, force: true });
+    throw unreachable(`node@${NODE_VERSION}`);
+  }
   const bin = nodeBin(paths);
   const version = ok && existsSync(bin) ? spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim() : '';
   if (version !== `v${NODE_VERSION}`) {
@@ -134,10 +188,19 @@ function installCodeServer(paths) {
   log(`installing code-server@${CODE_SERVER_VERSION} under Node ${NODE_VERSION} (~2 min: it compiles native modules)`);
   freshPrefix(paths.csPrefix);
   const nodeDir = join(nodeBin(paths), '..', '..');
-  // npm itself must run under Node 24 (code-server's postinstall reads the major from npm_config_user_agent), and
-  // node-gyp must see Node 24's headers, not the `nodedir=/usr` that a ~/.npmrc may set.
-  const env = { ...process.env, PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: nodeDir };
-  const install = () => sh('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], { cwd: paths.csPrefix, env });
+  // npm itself must run under Node 24 with none of the outer npm's environment (code-server's postinstall reads the
+  // Node major from npm_config_user_agent), and node-gyp must see Node 24's headers, not the `nodedir=/usr` that a
+  // ~/.npmrc may set.
+  const env = cleanNpmEnv({ PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: nodeDir });
+  const spec = `code-server@${CODE_SERVER_VERSION}`;
+  const install = () => {
+    const r = npmInstall(spec, paths.csPrefix, env);
+    if (r.unreachable) {
+      rmSync(paths.csPrefix, { recursive: true, force: true });
+      throw unreachable(spec);
+    }
+    return r.ok;
+  };
   // Once, in a cold run, npm exited non-zero although the install had finished; a second try costs ~2 min, not a red CI.
   let ok = install();
   if (!ok) {
@@ -147,6 +210,7 @@ function installCodeServer(paths) {
   }
   const version = ok ? codeServerVersion(paths) : '';
   if (!version.includes(`${CODE_SERVER_VERSION} `)) {
+    rmSync(paths.csPrefix, { recursive: true, force: true });
     throw new ProvisionError(
       `npm install code-server@${CODE_SERVER_VERSION} failed (see the npm output above). ` +
         `A "gssapi/gssapi.h: No such file" error means libkrb5-dev is missing: sudo apt-get install -y libkrb5-dev. Then rerun.`,
@@ -172,7 +236,7 @@ function codeServerVersion(paths) {
  * An exclusive lock file holding the owner's pid. A lock whose owner is gone is taken over; a live owner is waited
  * for (a cold provision takes a few minutes).
  */
-async function lock(file) {
+export async function lock(file) {
   const deadline = Date.now() + 20 * 60_000;
   let said = false;
   for (;;) {

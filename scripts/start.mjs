@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // `npm start`: installs when needed and builds; then opens VS Code with the extension when `code` is on PATH, or else
 // serves the real VS Code workbench (code-server, provisioned outside the clone) on 127.0.0.1 with the packaged
-// extension installed, prints the URL, and runs until Ctrl+C. Its profile lives in the cache, so instances and
-// settings survive a restart.
+// extension installed, prints the URL, and runs until Ctrl+C. Its profile lives in the cache (or in
+// $LLM_FLEET_PROFILE), so instances and settings survive a restart.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanNpmEnv } from './npmEnv.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// Nested npm runs start from a clean npm environment, not this `npm start`'s (see npmEnv.mjs).
 const run = (cmd, args) => {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: cleanNpmEnv() });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 const onPath = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
@@ -30,7 +32,7 @@ const { freePort, installExtension, serverDirs, startCodeServer } = await import
 
 run('npm', ['run', '--silent', 'package']);
 const provisioned = await provision({ browser: false });
-const stateDir = join(cacheDir(), 'start-profile');
+const stateDir = process.env.LLM_FLEET_PROFILE || join(cacheDir(), 'start-profile');
 mkdirSync(stateDir, { recursive: true });
 const dirs = serverDirs(stateDir);
 installExtension(provisioned, dirs, join(root, 'dist/llm-fleet.vsix'));

@@ -9,6 +9,7 @@ import { afterEach } from 'node:test';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/browser.mjs';
 import { installExtension, serverDirs, startCodeServer, type CodeServer } from '../../scripts/codeServer.mjs';
+import { cleanNpmEnv } from '../../scripts/npmEnv.mjs';
 import { provision } from '../../scripts/provision.mjs';
 
 export const root = join(__dirname, '../..');
@@ -30,7 +31,7 @@ export interface Workbench {
  */
 export function packagedVsix(): string {
   if (process.env.LLM_FLEET_VSIX) return process.env.LLM_FLEET_VSIX;
-  const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: cleanNpmEnv() });
   if (r.status !== 0) throw new Error('npm run package failed; the e2e tests need dist/llm-fleet.vsix');
   return join(root, 'dist/llm-fleet.vsix');
 }

@@ -12,6 +12,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { OllamaChatBody, TokenSource, TokenSourceResult } from '../../fixtures/ollamaFake';
+import { cleanNpmEnv } from '../../../scripts/npmEnv.mjs';
 
 export const NODE_LLAMA_CPP_VERSION = '3.22.1';
 
@@ -49,6 +50,8 @@ export async function loadNodeLlamaCpp(log: (line: string) => void): Promise<{ m
     const r = spawnSync('npm', ['install', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--save-exact', `node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`, prebuilt], {
       cwd: dir,
       stdio: 'inherit',
+      // Under `npm run bench`, the outer npm's config (npm_config_*) would become this install's.
+      env: cleanNpmEnv(),
       shell: process.platform === 'win32',
     });
     if (r.status !== 0) throw new Error(`npm install in ${dir} failed (exit ${r.status})`);
