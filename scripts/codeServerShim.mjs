@@ -5,7 +5,7 @@
 // extension host: the workbench, started with the smoke-test driver, reads the development and tests paths from the
 // URL `payload`, runs the suite, and reports through window.codeAutomationLog / codeAutomationExit.
 // Exits with the suite's exit code, like VS Code does.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { format } from 'node:util';
@@ -98,11 +98,21 @@ try {
   await page.goto(server.folderUrl(folder, payload));
   log(`workbench opened on ${folder}; running ${args.testsPath}`);
   const timeout = new Promise((r) => setTimeout(() => r('timeout'), TIMEOUT_MS).unref());
-  const outcome = await Promise.race([exit, timeout]);
+  const outcome = await Promise.race([exit, timeout, hostCrash(dirs.log)]);
   if (outcome === 'timeout') {
     console.error(`[shim] the suite did not finish within ${TIMEOUT_MS / 1000} s (did the extension fail to load? see ${dirs.log}).`);
+  } else if (typeof outcome === 'string') {
+    console.error(`[shim] the extension host crashed: ${outcome}`);
   } else {
     code = outcome;
+    // The workbench reports the host's own exit code; a host killed after the suite reports nothing, and the
+    // workbench then says 0. The server saw how it really ended.
+    await sleep(500);
+    const crash = abnormalHostExit(dirs.log);
+    if (crash) {
+      console.error(`[shim] the suite ended, but the extension host crashed: ${crash}`);
+      code = code || 1;
+    }
   }
   await cleanup();
 } catch (e) {
@@ -110,3 +120,29 @@ try {
   await cleanup();
 }
 process.exit(code);
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The first extension host exit that code-server logged with a non-zero code or a signal, or undefined. */
+function abnormalHostExit(log) {
+  let text = '';
+  try {
+    text = readFileSync(log, 'utf8');
+  } catch {}
+  for (const [, code, signal] of text.matchAll(/Extension Host Process exited with code: (\S+), signal: (\S+)\./g)) {
+    if (code !== '0' || signal !== 'null') return `exit code ${code}, signal ${signal} (see ${log})`;
+  }
+  return undefined;
+}
+
+/** Resolves with the reason once the server logs a crashed extension host, so a crash does not wait out the timeout. */
+async function hostCrash(log) {
+  for (;;) {
+    await sleep(500);
+    const crash = abnormalHostExit(log);
+    // The workbench may still report the exit itself; give it a moment so its code wins when it comes.
+    if (crash) return sleep(2000).then(() => crash);
+  }
+}

@@ -6,7 +6,7 @@
 //
 //   node test/integration/runTests.mjs [--counts <file>] [--grep <pattern>]
 //
-// Prints mocha's spec output; writes {passed, failed} to --counts (a failure is counted when anything is missing,
+// Prints mocha's spec output; writes {passed, failed, skipped} to --counts (a failure is counted when anything is missing,
 // so the layer never passes silently).
 import { runTests } from '@vscode/test-electron';
 import * as esbuild from 'esbuild';
@@ -73,7 +73,7 @@ async function main() {
   const tmp = mkdtempSync(join(tmpdir(), 'llm-fleet-integration-'));
   const suiteCounts = join(tmp, 'counts.json');
   try {
-    await runTests({
+    const hostFailure = await runTests({
       vscodeExecutablePath: executable ?? shim,
       extensionDevelopmentPath: root,
       extensionTestsPath,
@@ -85,10 +85,18 @@ async function main() {
         OPENAI_API_KEY: '',
         ...(arg('--grep') ? { LLM_FLEET_TEST_GREP: arg('--grep') } : {}),
       },
-    }).catch((e) => console.error(`integration: ${e.message}`));
+    }).then(
+      () => undefined,
+      (e) => e,
+    );
     // The suite writes its own counts; no file means it never ran (the extension host or the harness failed).
-    if (!existsSync(suiteCounts)) throw new Error('the suite never reported (see the output above)');
+    if (!existsSync(suiteCounts)) throw new Error(`the suite never reported (${hostFailure?.message ?? 'see the output above'})`);
     const counts = JSON.parse(readFileSync(suiteCounts, 'utf8'));
+    // The extension host's exit code is the last word: a crash after a clean report is still a failure.
+    if (hostFailure && counts.failed === 0) {
+      console.error(`integration: the suite reported ${counts.passed} passed, 0 failed, but then the extension host failed: ${hostFailure.message}`);
+      counts.failed = 1;
+    }
     writeCounts(counts);
     return counts.failed === 0 ? 0 : 1;
   } finally {
