@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lastLine, root, runNode, scratchProject } from './support';
+import { lastLine, runNode, scratchProject } from './support';
 
 const PASSING = `import { it } from 'node:test';\nit('passes', () => {});\n`;
 
