@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AskFailedError } from '../../src/core/instance';
 import { lastUserText } from '../fixtures/anthropicFake';
-import { claudeProcesses, cliRig, descendantsRunning, transcriptOf, until, type CliRig } from './helpers';
+import { assertNoneLeft, claudeProcesses, cliRig, markedRunning, transcriptOf, until, type CliRig } from './helpers';
+
+// Every "nothing left" check below searches the whole machine for the rig's environment mark (see markedProcesses),
+// not this process's descendants: an orphaned tool command is re-parented away from those and would go unseen.
 
 /** A reply slow enough to act on mid-stream: 30 words, 100 ms apart. */
 const SLOW = { kind: 'reply' as const, text: Array.from({ length: 30 }, (_, i) => `w${i}`).join(' '), gapMs: 100 };
@@ -50,6 +53,7 @@ describe('Claude Code lifecycle: interrupt, kill, crash, kill all', () => {
     await rig.fleet.kill('victim');
     // No waiting here: kill itself waited for the exit.
     assert.equal(claudeProcesses().includes(pid), false);
+    await assertNoneLeft('kill', { mark: rig.mark, keep: rig.backend.livePids() });
     const error = await handle.then(() => undefined, (e: unknown) => e);
     assert.ok(error instanceof AskFailedError);
     assert.match(error.answer.text, /^w0/);
@@ -60,10 +64,11 @@ describe('Claude Code lifecycle: interrupt, kill, crash, kill all', () => {
     rig.spawn('sleeper', { options: { allowedTools: ['Bash'] } });
     rig.fake.enqueue({ kind: 'toolUse', name: 'Bash', input: { command: 'tail -f /dev/null', description: 'follow' } });
     const handle = rig.fleet.ask('sleeper', 'wait a while');
-    await until(() => descendantsRunning('/tail').length > 0, 'the tool to start tail');
+    // Found by the mark too: this also proves the mark reaches the CLI's tool commands.
+    await until(() => markedRunning('tail').length > 0, 'the tool to start tail');
     await rig.fleet.kill('sleeper');
-    assert.deepEqual(descendantsRunning('/tail'), [], 'no tool process outlives its instance');
-    assert.deepEqual(claudeProcesses(), rig.backend.livePids());
+    await assertNoneLeft('killing an instance whose Bash tool runs tail -f', { mark: rig.mark, keep: rig.backend.livePids() });
+    assert.deepEqual(claudeProcesses().sort(), rig.backend.livePids().sort());
     await handle.then(() => assert.fail('the ask should fail'), () => undefined);
   });
 
@@ -89,6 +94,7 @@ describe('Claude Code lifecycle: interrupt, kill, crash, kill all', () => {
     assert.match(next.text, /to: back again\?/);
     assert.notEqual(rig.backend.pidOf('fragile'), pid);
     assert.equal(claudeProcesses().includes(pid), false);
+    await assertNoneLeft('a crash and the resume', { mark: rig.mark, keep: rig.backend.livePids() });
     const seen = transcriptOf(rig.fake.messageRequests().at(-1)!.body).join('\n');
     assert.match(seen, /user: remember me/, 'resumed with --resume: the history is there');
     assert.equal(rig.fleet.status('fragile').status, 'idle');
@@ -102,7 +108,8 @@ describe('Claude Code lifecycle: interrupt, kill, crash, kill all', () => {
     await until(() => busy.text.length > 0, 'a3 to stream');
     assert.ok(claudeProcesses().length >= 3);
     await rig.fleet.killAll();
-    assert.deepEqual(claudeProcesses(), []);
+    assert.deepEqual(claudeProcesses(), [], 'killAll waited for every CLI to exit');
+    await assertNoneLeft('killAll', { mark: rig.mark });
     assert.deepEqual(rig.backend.livePids(), []);
     assert.match(lastUserText(rig.fake.messageRequests().at(-1)!.body), /talk slowly$/);
   });
