@@ -11,6 +11,7 @@ import { changed, readSettings } from './vscode/config';
 import { BackendDetection } from './vscode/detection';
 import { channelLogger } from './vscode/log';
 import { Secrets } from './vscode/secrets';
+import { prepareStateLocation } from './vscode/stateLocation';
 import { registerStatusBar } from './vscode/statusBar';
 import type { TestingHooks } from './vscode/testing';
 import { registerInstanceTree } from './vscode/tree/registerInstanceTree';
@@ -23,12 +24,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const secrets = new Secrets(context.secrets);
   const log = channelLogger(channel, () => secrets.knownValues());
   const backends = createBackends(secrets, log);
-  // Instances belong to the workspace they were spawned in (Claude Code sessions are per folder).
-  const storagePath = (context.storageUri ?? context.globalStorageUri).fsPath;
+  // Instances belong to the workspace they were spawned in (Claude Code sessions are per folder), keyed by its path
+  // under globalStorage: code-server's storageUri changes with its port (see stateLocation.ts).
+  const location = await prepareStateLocation(context, log, () => channel.show());
+  const storagePath = location.root;
   const theFleet = (fleet = new Fleet({ backends, store: new FileStore(storagePath), log }));
   applySettings(theFleet, log);
   const { restored, problems } = await theFleet.restore();
-  log.info(`Restored ${restored.length} instance(s) from ${storagePath}.`);
+  const moved = location.migration.kind === 'migrated' ? ` (moved there from ${context.storageUri?.fsPath} this start)` : '';
+  log.info(`Restored ${restored.length} instance(s) from ${storagePath}${moved}.`);
   if (problems.length > 0) {
     void vscode.window.showWarningMessage(`LLM Fleet: ${problems.length} saved instance(s) could not be restored. The files were set aside; see the log.`, 'Show Log').then((c) => c && channel.show());
   }
@@ -55,7 +59,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   );
   const api = createApi(theFleet);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
-  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath } };
+  const storageRoots = { global: context.globalStorageUri.fsPath, workspace: context.storageUri?.fsPath };
+  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath, storageRoots } };
 }
 
 /** Settings the Fleet reads while it runs: model prices and broadcast width. */

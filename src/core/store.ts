@@ -52,6 +52,8 @@ export class MemoryStore implements FleetStore {
 }
 
 const SUFFIX = '.json';
+/** The folder under the store's root that holds one file per instance; the state migration moves it whole. */
+export const INSTANCES_DIR = 'instances';
 
 /**
  * One JSON file per instance, so one torn or corrupt file costs only that instance. Every write goes to a temp file
@@ -61,7 +63,7 @@ export class FileStore implements FleetStore {
   private readonly dir: string;
 
   constructor(root: string) {
-    this.dir = path.join(root, 'instances');
+    this.dir = path.join(root, INSTANCES_DIR);
   }
 
   fileFor(name: string): string {

@@ -14,6 +14,8 @@ export interface TestingHooks {
   readonly treeView: vscode.TreeView<InstanceNode>;
   readonly chats: ChatPanels;
   readonly secrets: Secrets;
-  /** Where the Fleet persists its state (the workspace's extension storage). */
+  /** Where the Fleet persists its state: globalStorage/workspaces/<workspace key> (see stateLocation.ts). */
   readonly storagePath: string;
+  /** The extension's own storage URIs' paths, so tests can tell which one `storagePath` sits under. */
+  readonly storageRoots: { readonly global: string; readonly workspace?: string };
 }
