@@ -15,3 +15,5 @@ export interface Provisioned {
 export declare class ProvisionError extends Error {}
 export declare function cacheDir(): string;
 export declare function provision(opts?: { browser?: boolean }): Promise<Provisioned>;
+/** Takes an exclusive lock file (waiting for a live owner, taking over a dead one's); returns its release. */
+export declare function lock(file: string): Promise<() => void>;
