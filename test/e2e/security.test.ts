@@ -71,8 +71,15 @@ describe('e2e security: model output executes nothing in the webviews', () => {
     await chat.locator('textarea.prompt').fill('Show me some HTML.');
     await chat.locator('textarea.prompt').press('Enter');
     await until('the answer to finish', async () => (await chat.locator('.msg.assistant:not(.streaming) .body').count()) > 0 && (await chat.locator('.msg.assistant .body').last().innerText()).includes('Here is the answer.'));
-    // The javascript: links render as inert text or as anchors without an href; click whatever is there.
-    for (const text of ['a markdown link', 'an html link']) await chat.locator('.messages').getByText(text).first().click({ timeout: 2000 }).catch(() => undefined);
+    // The javascript: links render as inert text or as anchors without a javascript: href: both are shown, and a
+    // click on each runs nothing.
+    for (const text of ['a markdown link', 'an html link']) {
+      const shown = chat.locator('.messages').getByText(text).first();
+      await shown.waitFor({ timeout: 5000 });
+      const href = await shown.evaluate((el) => el.closest('a')?.getAttribute('href') ?? null);
+      assert.ok(href === null || !/^\s*javascript:/i.test(href), `"${text}" kept a javascript: href: ${href}`);
+      await shown.click({ timeout: 5000 });
+    }
     await wb.page.waitForTimeout(500);
     assert.deepEqual(await inspect(chat), SAFE);
     assert.deepEqual(signals, []);

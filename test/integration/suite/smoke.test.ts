@@ -4,8 +4,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { LlmFleetApi } from '../../../src/api';
-
-const EXTENSION_ID = 'llm-fleet.llm-fleet';
+import { EXTENSION_ID, until } from './support';
 
 describe('smoke: extension in a real extension host', () => {
   it('activates and returns its API', async () => {
@@ -17,9 +16,12 @@ describe('smoke: extension in a real extension host', () => {
     assert.equal(typeof ext.exports.spawn, 'function');
   });
 
-  it('runs llmFleet.showLog', async () => {
+  it('llmFleet.showLog opens the LLM Fleet log, which holds what activation did', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('llmFleet.showLog'), 'llmFleet.showLog is not registered');
     await vscode.commands.executeCommand('llmFleet.showLog');
+    // A shown output channel is a text document of the `output` scheme, named after the channel.
+    const log = await until('the LLM Fleet log with the activation line', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /LLM Fleet/.test(decodeURIComponent(d.uri.toString())) && /Restored \d+ instance/.test(d.getText())));
+    assert.match(log.getText(), /Restored \d+ instance\(s\) from .*workspaces/);
   });
 });
