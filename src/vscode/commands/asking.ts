@@ -41,7 +41,8 @@ export async function askWithProgress(fleet: Fleet, chats: ChatPanels, name: str
 
 /** Shows a failure with its next step; a step that is a command becomes a button. */
 export async function showFailure(e: unknown): Promise<void> {
-  if (e instanceof AskFailedError && e.kind === 'cancelled') return;
+  // The user stopped or killed it themselves: the chat and the tree already show it, a toast would only echo them.
+  if (e instanceof AskFailedError && (e.kind === 'cancelled' || e.kind === 'instance_killed')) return;
   if (e instanceof FleetError || !(e instanceof AskFailedError)) {
     void vscode.window.showErrorMessage(`LLM Fleet: ${errorMessage(e)}`);
     return;
