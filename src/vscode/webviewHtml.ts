@@ -12,7 +12,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 
 /**
  * The one place webview HTML is built. `default-src 'none'`; scripts only with a fresh crypto nonce; styles and
- * images only from the extension (no remote images: model output must not make requests); initial state travels
+ * fonts only from the extension, no images at all (model output must not make requests); initial state travels
  * in an escaped `data-state` attribute, never in an inline script.
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: { bundle: string; css: string; title: string; state: unknown }): string {
@@ -24,7 +24,9 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
     `script-src 'nonce-${nonce}'`,
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
+    // The pages ship no images, and model output is rendered without any. `${webview.cspSource}` would not do: under
+    // code-server it is the workbench's own origin, whose /proxy/<port>/ reaches any port on the machine.
+    "img-src 'none'",
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -88,4 +88,14 @@ describe('webview protocols reject unknown types and shapes', () => {
     assert.equal(parseCompareMessage({ type: 'copy' }), undefined);
     assert.equal(parseCompareMessage({ type: 'other' }), undefined);
   });
+
+  it('open only absolute http(s) links, in both views', () => {
+    for (const parse of [parseWebviewMessage, parseCompareMessage]) {
+      assert.deepEqual(parse({ type: 'openLink', href: 'https://example.com/a?b=1' }), { type: 'openLink', href: 'https://example.com/a?b=1' });
+      assert.deepEqual(parse({ type: 'openLink', href: 'http://127.0.0.1:3000/' }), { type: 'openLink', href: 'http://127.0.0.1:3000/' });
+      for (const href of ['command:workbench.action.terminal.new', 'file:///etc/passwd', 'vscode://x/y', 'javascript:alert(1)', './notes.md', '/proxy/8080/', '//evil.example/', 'https://', 'data:text/html,x', 42]) {
+        assert.equal(parse({ type: 'openLink', href }), undefined, String(href));
+      }
+    }
+  });
 });

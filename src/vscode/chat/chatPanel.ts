@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/backends/errors';
 import type { Fleet } from '../../core/fleet';
 import type { Logger } from '../../core/fleet';
+import { openLink } from '../openLink';
 import { parseWebviewMessage, type ChatWebviewState, type HostMessage, type WebviewMessage } from '../../webview/chat/protocol';
 import { webviewHtml } from '../webviewHtml';
 import { instanceView, messageView } from './views';
@@ -121,6 +122,9 @@ export class ChatPanel implements vscode.Disposable {
       }
       case 'runAction':
         await vscode.commands.executeCommand(m.command);
+        return;
+      case 'openLink':
+        await openLink(m.href);
         return;
     }
   }

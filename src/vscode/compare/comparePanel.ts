@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { BroadcastResult } from '../../core/broadcast';
 import type { Fleet, Logger } from '../../core/fleet';
+import { openLink } from '../openLink';
 import { parseCompareMessage, type ColumnResult, type ColumnView, type CompareHostMessage } from '../../webview/compare/protocol';
 import { BACKEND_LABELS } from '../presentation';
 import { costView, tokensView } from '../chat/views';
@@ -49,6 +50,7 @@ export class ComparePanel implements vscode.Disposable {
       const m = parseCompareMessage(raw);
       if (!m) return this.log.warn(`Broadcast view: ignored a webview message of unknown type or shape.`);
       if (m.type === 'copy') return void vscode.env.clipboard.writeText(m.text);
+      if (m.type === 'openLink') return void openLink(m.href);
       this.ready = true;
       this.post({ type: 'didLoad', prompt: this.prompt, columns, results: this.results, partial: this.partial });
     });

@@ -1,4 +1,5 @@
 import { codeOf, decorateCodeBlocks } from '../shared/codeBlocks';
+import { handleLinkClicks } from '../shared/linkClicks';
 import { StreamingMarkdown } from '../shared/streamingMarkdown';
 import { el, initialState, vscodeApi } from '../shared/vscodeApi';
 import type { AllowedAction, ChatWebviewState, HostMessage, InstanceView, MessageView, WebviewMessage } from './protocol';
@@ -175,5 +176,7 @@ document.addEventListener('click', (e) => {
   else if (target.dataset.fork) post({ type: 'forkFrom', messageId: target.dataset.fork });
   else if (target.dataset.command) post({ type: 'runAction', command: target.dataset.command as AllowedAction });
 });
+
+handleLinkClicks((href) => post({ type: 'openLink', href }));
 
 post({ type: 'ready' });

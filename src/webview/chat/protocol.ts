@@ -3,6 +3,7 @@
  * webview → host messages are commands. Anything that does not parse as a command is ignored (and logged) by the
  * host. Plain types only: no DOM and no `vscode`.
  */
+import { isWebUrl } from '../shared/links';
 
 /** Commands the webview may ask the host to run from an error's "next step" button. Nothing else runs. */
 export const ALLOWED_ACTIONS = ['llmFleet.setApiKey', 'llmFleet.showLog', 'llmFleet.spawn'] as const;
@@ -69,7 +70,9 @@ export type WebviewMessage =
   | { readonly type: 'forkFrom'; readonly messageId: string }
   | { readonly type: 'copy'; readonly text: string }
   | { readonly type: 'insert'; readonly text: string }
-  | { readonly type: 'runAction'; readonly command: AllowedAction };
+  | { readonly type: 'runAction'; readonly command: AllowedAction }
+  /** A link in model output was clicked: only absolute http(s) URLs parse (see ../shared/links.ts). */
+  | { readonly type: 'openLink'; readonly href: string };
 
 /** State the webview keeps across reloads (`vscode.setState`). */
 export interface ChatWebviewState {
@@ -97,6 +100,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return text('messageId') ? { type: 'forkFrom', messageId: m.messageId as string } : undefined;
     case 'runAction':
       return (ALLOWED_ACTIONS as readonly unknown[]).includes(m.command) ? { type: 'runAction', command: m.command as AllowedAction } : undefined;
+    case 'openLink':
+      return text('href') && isWebUrl(m.href as string) ? { type: 'openLink', href: m.href as string } : undefined;
     default:
       return undefined;
   }

@@ -1,4 +1,5 @@
 import { codeOf, decorateCodeBlocks } from '../shared/codeBlocks';
+import { handleLinkClicks } from '../shared/linkClicks';
 import { StreamingMarkdown } from '../shared/streamingMarkdown';
 import { el, vscodeApi } from '../shared/vscodeApi';
 import type { ColumnResult, CompareHostMessage, CompareWebviewMessage } from './protocol';
@@ -59,5 +60,7 @@ document.addEventListener('click', (e) => {
   const code = b?.dataset.action === 'copy' ? codeOf(b) : undefined;
   if (code !== undefined) vscode.postMessage({ type: 'copy', text: code });
 });
+
+handleLinkClicks((href) => vscode.postMessage({ type: 'openLink', href }));
 
 vscode.postMessage({ type: 'ready' });

@@ -2,6 +2,7 @@
  * The broadcast comparison webview's protocol, shared by host and webview. One column per instance.
  */
 import type { TokensView } from '../chat/protocol';
+import { isWebUrl } from '../shared/links';
 
 export interface ColumnView {
   readonly name: string;
@@ -24,12 +25,17 @@ export type CompareHostMessage =
   | { readonly type: 'didStream'; readonly name: string; readonly text: string }
   | { readonly type: 'didFinish'; readonly name: string; readonly result: ColumnResult };
 
-export type CompareWebviewMessage = { readonly type: 'ready' } | { readonly type: 'copy'; readonly text: string };
+export type CompareWebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'copy'; readonly text: string }
+  /** A link in model output was clicked: only absolute http(s) URLs parse (see ../shared/links.ts). */
+  | { readonly type: 'openLink'; readonly href: string };
 
 export function parseCompareMessage(raw: unknown): CompareWebviewMessage | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const m = raw as Record<string, unknown>;
   if (m.type === 'ready') return { type: 'ready' };
   if (m.type === 'copy' && typeof m.text === 'string') return { type: 'copy', text: m.text };
+  if (m.type === 'openLink' && typeof m.href === 'string' && isWebUrl(m.href)) return { type: 'openLink', href: m.href };
   return undefined;
 }

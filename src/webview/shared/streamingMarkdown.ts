@@ -1,4 +1,4 @@
-import { lex, renderMarkdown, renderTokens } from './sanitize';
+import { lex, renderMarkdown, renderTokens } from './render';
 
 /** Adds Copy / Insert buttons to the code blocks of a freshly rendered fragment (built with DOM calls, no HTML). */
 export type Decorate = (fragment: DocumentFragment) => void;
