@@ -3,6 +3,7 @@ import { errorMessage, FleetError } from './backends/errors';
 import type { Cost } from './cost/cost';
 import type { Usage } from './cost/usage';
 import { AskFailedError } from './instance';
+import { describeValue } from './names';
 
 /** One instance's part of a broadcast: a failure is a result too, with whatever text arrived. */
 export interface BroadcastResult {
@@ -14,6 +15,17 @@ export interface BroadcastResult {
   readonly cost?: Cost;
   readonly latencyMs: number;
   readonly error?: { readonly kind: string; readonly message: string; readonly hint?: string };
+}
+
+/** The instances a broadcast goes to, each once. A lone name is refused: spread into a Set it would be its letters. */
+export function broadcastTargets(names: unknown, all: readonly string[]): string[] {
+  if (names !== 'all' && !Array.isArray(names)) {
+    const got = typeof names === 'string' ? `the name '${names}'; to ask one instance, pass ['${names}']` : describeValue(names);
+    throw new FleetError('invalid_argument', `Broadcast takes a list of instance names or 'all', not ${got}.`);
+  }
+  const targets = names === 'all' ? [...all] : [...new Set<string>(names)];
+  if (targets.length === 0) throw new FleetError('invalid_argument', 'Broadcast needs at least one instance: name one, or spawn one first.');
+  return targets;
 }
 
 /** Runs `ask` for each name, at most `limit` at once, and returns the results in the order of `names`. */

@@ -3,14 +3,15 @@ import type { Backend, BackendKind, Role, SessionState } from './backends/backen
 import { errorMessage, FleetError } from './backends/errors';
 import { priceRequest, type Cost, type PricingContext } from './cost/cost';
 import { ANTHROPIC_PRICES, type ModelPrice } from './cost/prices';
-import { runBroadcast, type BroadcastResult } from './broadcast';
+import { broadcastTargets, runBroadcast, type BroadcastResult } from './broadcast';
+import { forkContext } from './forkContext';
 import { Instance, type InstanceHost, type InstanceSpec, type InstanceStatus, type Lineage } from './instance';
 import { toInfo, type InstanceInfo } from './instanceInfo';
 import { Disposable, Emitter, type Event } from './lifecycle';
-import { backendProblem, modelProblem, nameProblem, roleProblem } from './names';
+import { checkPrompt, checkSpec, describeValue, nameProblem } from './names';
 import type { FleetStore, PersistedInstance, StoreProblem } from './store';
 import { Tickets, type PollResult } from './tickets';
-import { lastAnswer, renderWithParts, transcriptUpTo, type AssistantMessage, type Message, type UserMessage } from './transcript';
+import { lastAnswer, renderWithParts, type AssistantMessage, type Message, type UserMessage } from './transcript';
 
 export interface SpawnOptions {
   backend: BackendKind;
@@ -155,7 +156,7 @@ export class Fleet extends Disposable {
 
   spawn(name: string, options: SpawnOptions): InstanceInfo {
     this.checkNewName(name);
-    const spec = this.checkSpec(options);
+    const spec = checkSpec(options, [...this.backends.keys()]);
     const instance = this.create(name, spec, undefined, []);
     this.add(instance);
     this.persist(instance);
@@ -163,9 +164,7 @@ export class Fleet extends Disposable {
   }
 
   ask(name: string, prompt: string): AskHandle {
-    if (typeof prompt !== 'string' || prompt.trim() === '') {
-      throw new FleetError('invalid_argument', 'The prompt is empty.');
-    }
+    checkPrompt(prompt);
     return this.get(name).ask(prompt);
   }
 
@@ -190,14 +189,13 @@ export class Fleet extends Disposable {
   async fork(source: string, newName: string, options: ForkOptions = {}): Promise<InstanceInfo> {
     const parent = this.get(source);
     this.checkNewName(newName);
-    const spec = this.checkSpec({ ...parent.spec, backend: options.backend ?? parent.spec.backend, model: options.model ?? parent.spec.model });
-    // An ask in flight has its question in the transcript but no answer yet; a fork takes settled context only.
-    const settled = parent.currentAsk ? parent.transcript.slice(0, -1) : parent.transcript;
-    const messages = transcriptUpTo(settled, options.atMessage);
-    if (!messages) throw new FleetError('invalid_argument', `Instance '${source}' has no message '${options.atMessage}'.`);
+    const wanted = { ...parent.spec, backend: options.backend ?? parent.spec.backend, model: options.model ?? parent.spec.model };
+    const spec = checkSpec(wanted, [...this.backends.keys()]);
+    // Settled context only: never the question the parent is still answering, nor its partial answer.
+    const { messages, isLatest } = forkContext(parent, options.atMessage);
     const forkPoint = messages.at(-1)?.id;
     const crossing = spec.backend !== parent.spec.backend;
-    const state: SessionState | undefined = crossing ? undefined : await parent.forkState(forkPoint, messages.length === settled.length);
+    const state: SessionState | undefined = crossing ? undefined : await parent.forkState(forkPoint, isLatest);
     this.checkNewName(newName); // the await above may have let another spawn take the name
     const lineage: Lineage = { parent: source, forkPoint, forkedAt: this.now(), ...(crossing ? { fromBackend: parent.spec.backend } : {}) };
     // Across backends the child gets text: tool calls and reasoning are written out, never dropped.
@@ -212,6 +210,7 @@ export class Fleet extends Disposable {
     const source = this.get(from);
     this.get(to);
     const template = options.template ?? DEFAULT_RELAY_TEMPLATE;
+    if (typeof template !== 'string') throw new FleetError('invalid_argument', `A relay template must be text, not ${describeValue(template)}.`);
     if (!template.includes('{{answer}}')) throw new FleetError('invalid_argument', 'A relay template must contain {{answer}}.');
     const answer = lastAnswer(source.transcript);
     if (!answer) throw new FleetError('nothing_to_relay', `Instance '${from}' has no answer to relay yet.`);
@@ -220,9 +219,9 @@ export class Fleet extends Disposable {
   }
 
   /** Asks several instances the same thing, a bounded number at a time; every result comes back, failures included. */
-  broadcast(names: readonly string[] | 'all', prompt: string, options: BroadcastOptions = {}): Promise<BroadcastResult[]> {
-    const targets = names === 'all' ? [...this.instances.keys()] : [...new Set(names)];
-    if (targets.length === 0) throw new FleetError('invalid_argument', 'Broadcast needs at least one instance.');
+  async broadcast(names: readonly string[] | 'all', prompt: string, options: BroadcastOptions = {}): Promise<BroadcastResult[]> {
+    const targets = broadcastTargets(names, [...this.instances.keys()]);
+    checkPrompt(prompt); // once for all, rather than one failed result per instance
     targets.forEach((n) => this.get(n));
     const ask = (n: string) => {
       const handle = this.ask(n, prompt);
@@ -328,16 +327,6 @@ export class Fleet extends Disposable {
     const problem = nameProblem(name);
     if (problem) throw new FleetError('invalid_name', problem);
     if (this.instances.has(name)) throw new FleetError('duplicate_name', `An instance named '${name}' already exists.`);
-  }
-
-  private checkSpec(o: SpawnOptions): InstanceSpec {
-    const problem = backendProblem(o.backend) ?? modelProblem(o.model) ?? (o.role === undefined ? undefined : roleProblem(o.role));
-    if (problem) throw new FleetError(backendProblem(o.backend) ? 'unknown_backend' : 'invalid_argument', problem);
-    if (!this.backends.has(o.backend)) {
-      throw new FleetError('unknown_backend', `The ${o.backend} backend is not set up. Available: ${[...this.backends.keys()].join(', ') || 'none'}.`);
-    }
-    if (o.systemPrompt !== undefined && typeof o.systemPrompt !== 'string') throw new FleetError('invalid_argument', 'The system prompt must be text.');
-    return { backend: o.backend, model: o.model, systemPrompt: o.systemPrompt || undefined, role: o.role ?? 'general', options: { ...o.options } };
   }
 
   private persist(instance: Instance): void {

@@ -35,11 +35,11 @@ export interface LastError {
   readonly at: number;
 }
 
-/** An ask failed or was cancelled; `answer` holds whatever text did arrive (it is also in the transcript). */
+/** An ask failed, was cancelled or was killed; `answer` holds what text arrived (also in the transcript, unless it never left the queue). */
 export class AskFailedError extends Error {
   override readonly name = 'AskFailedError';
   constructor(
-    readonly kind: ErrorKind | 'unknown',
+    readonly kind: ErrorKind | 'instance_killed' | 'unknown',
     message: string,
     readonly answer: AssistantMessage,
     readonly hint?: string,
@@ -77,6 +77,10 @@ export class Instance {
   private _lastError: LastError | undefined;
   private readonly queue: Pending[] = [];
   private current: Pending | undefined;
+  /** The question of the turn in flight: in the transcript, but not settled context until its answer follows. */
+  private pendingQuestion: UserMessage | undefined;
+  /** Set by `stop`: why every ask it ends fails, the one in flight included. */
+  private killedMessage: string | undefined;
   private _totals: { usage: Usage; cost: CostTotal };
   /** The model the provider last reported; until then, the model asked for. */
   private _reportedModel: string | undefined;
@@ -125,6 +129,12 @@ export class Instance {
     return this.messages;
   }
 
+  /** The transcript without the question still being answered: what a fork may copy. */
+  get settledTranscript(): readonly Message[] {
+    const pending = this.pendingQuestion;
+    return pending ? this.messages.filter((m) => m !== pending) : this.messages;
+  }
+
   get model(): string {
     return this._reportedModel ?? this.spec.model;
   }
@@ -171,11 +181,17 @@ export class Instance {
     return this.session.fork({ messageId, backendMessageId, isLatest });
   }
 
-  /** Ends the instance: aborts the turn, rejects queued asks, and waits for the backend to let go. */
+  /**
+   * Ends the instance: aborts the turn, rejects queued asks, waits for the backend to let go. Every ask it ends fails
+   * alike (`instance_killed`), in flight or queued, so callers need one check; a queued one never started: its text is ''.
+   */
   async stop(): Promise<void> {
     if (this._status === 'stopped') return;
-    const killed = new FleetError('instance_killed', `Instance '${this.name}' was killed.`);
-    for (const p of this.queue.splice(0)) p.handle.reject(killed);
+    const message = (this.killedMessage = `Instance '${this.name}' was killed.`);
+    const base = { role: 'assistant', backend: this.spec.backend, text: '', status: 'cancelled', model: this.model, latencyMs: 0 } as const;
+    for (const { handle } of this.queue.splice(0)) {
+      handle.reject(new AskFailedError('instance_killed', message, { ...base, id: randomUUID(), at: this.host.now(), error: { kind: 'cancelled', message } }));
+    }
     this.current?.controller.abort();
     this.setStatus('stopped');
     await this.session.dispose();
@@ -199,6 +215,7 @@ export class Instance {
     const started = this.host.now();
     const user: UserMessage = { id: randomUUID(), role: 'user', text: handle.prompt, at: started };
     this.messages.push(user);
+    this.pendingQuestion = user;
     this.setStatus('busy');
     this.host.onTurnStart(this, handle, user);
     let firstTokenMs: number | undefined;
@@ -238,9 +255,11 @@ export class Instance {
       if (this._status !== 'stopped') this.setStatus(this.idleUnlessQueued());
       handle.resolve(answer);
     } catch (e) {
-      const cancelled = controller.signal.aborted || isAbortError(e) || (e instanceof BackendError && e.kind === 'cancelled');
+      const killed = this.killedMessage;
+      const cancelled = killed !== undefined || controller.signal.aborted || isAbortError(e) || (e instanceof BackendError && e.kind === 'cancelled');
+      // In the transcript a kill is a cancelled turn; the rejection says `instance_killed`, like the queued asks'.
       const kind: ErrorKind | 'unknown' = cancelled ? 'cancelled' : e instanceof BackendError ? e.kind : 'unknown';
-      const message = cancelled ? 'Cancelled.' : errorMessage(e);
+      const message = killed ?? (cancelled ? 'Cancelled.' : errorMessage(e));
       const hint = e instanceof BackendError ? e.hint : undefined;
       const answer: AssistantMessage = {
         ...base,
@@ -256,11 +275,12 @@ export class Instance {
       if (!cancelled) this._lastError = { kind, message, hint, at: answer.at };
       if (this._status !== 'stopped') this.setStatus(cancelled ? this.idleUnlessQueued() : 'error');
       const retryAfterMs = e instanceof BackendError ? e.retryAfterMs : undefined;
-      handle.reject(new AskFailedError(kind, message, answer, hint, retryAfterMs));
+      handle.reject(new AskFailedError(killed ? 'instance_killed' : kind, message, answer, hint, retryAfterMs));
     }
   }
 
   private finish(answer: AssistantMessage, handle: AskHandle): void {
+    this.pendingQuestion = undefined;
     this.messages.push(answer);
     this.count(answer);
     this.host.onTurnComplete(this, handle, answer);

@@ -36,7 +36,7 @@ export class Tickets {
 
   poll(ticket: string): PollResult {
     const entry = this.entries.get(ticket);
-    if (!entry) throw new FleetError('invalid_argument', `Unknown ticket '${ticket}'. It may have expired.`);
+    if (!entry) throw new FleetError('invalid_argument', `Unknown ticket '${ticket}'. It may have expired (finished tickets past the newest ${this.keep} are dropped); ask again with askAsync.`);
     return entry.result ?? { status: 'pending', name: entry.handle.name, text: entry.handle.text };
   }
 

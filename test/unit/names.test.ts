@@ -38,7 +38,7 @@ describe('bad input gets a clear, specific error', () => {
     assert.throws(() => r.fleet.relay('ghost', 'other'), code('unknown_instance', /ghost/));
   });
 
-  it('rejects an unknown backend, a backend not set up, a bad model, a bad role, an empty prompt', () => {
+  it('rejects an unknown backend, a backend not set up, a bad model, a bad role, an empty prompt', async () => {
     assert.throws(() => r.fleet.spawn('a', { backend: 'gemini' as never, model: HAIKU }), code('unknown_backend', /Unknown backend 'gemini'. Known backends: anthropic, claudeCode, ollama, openai/));
     assert.throws(() => r.fleet.spawn('a', { backend: 'ollama', model: 'qwen2.5' }), code('unknown_backend', /ollama backend is not set up. Available: anthropic/));
     assert.throws(() => r.fleet.spawn('a', { backend: 'anthropic', model: '' }), code('invalid_argument', /model is required/));
@@ -46,7 +46,7 @@ describe('bad input gets a clear, specific error', () => {
     assert.throws(() => r.fleet.spawn('a', { backend: 'anthropic', model: HAIKU, role: 'boss' as never }), code('invalid_argument', /Unknown role 'boss'/));
     r.fleet.spawn('a', { backend: 'anthropic', model: HAIKU });
     assert.throws(() => r.fleet.ask('a', '  '), code('invalid_argument', /prompt is empty/));
-    assert.throws(() => r.fleet.broadcast([], 'x'), code('invalid_argument', /at least one instance/));
+    await assert.rejects(r.fleet.broadcast([], 'x'), code('invalid_argument', /at least one instance/));
   });
 
   it('an ask to a killed instance says it was killed', async () => {
