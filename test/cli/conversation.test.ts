@@ -39,8 +39,9 @@ describe('a Claude Code instance holds one conversation in one long-lived proces
     const sessions = new Set(requests.map((r) => r.headers['x-claude-code-session-id']));
     assert.equal(sessions.size, 1);
     assert.equal([...sessions][0], rig.fleet.get('solo').sessionState?.sessionId);
-    // The key went by environment; the scrubbed developer key never reached the API.
+    // The key went by environment; the scrubbed developer key never reached the API (the fake takes only TEST_KEY).
     assert.ok(requests.every((r) => r.headers['x-api-key'] === TEST_KEY));
+    assert.deepEqual(requests.map((r) => r.refused), [undefined, undefined, undefined]);
   });
 
   it('reports usage from the result line, the model from init, and each turn’s own share of the running cost', async () => {
@@ -49,29 +50,34 @@ describe('a Claude Code instance holds one conversation in one long-lived proces
     const requests = rig.fake.messageRequests();
     assert.equal(info.model, requests[0].body.model, 'the instance shows the model the CLI resolved, not the alias');
     assert.notEqual(info.model, 'haiku');
+    assert.equal(info.model, 'claude-haiku-5-5', 'what the pinned CLI resolves haiku to');
+    assert.equal(answers.length, 3);
     for (const [i, a] of answers.entries()) {
       assert.equal(a.role, 'assistant');
       if (a.role !== 'assistant') continue;
-      // The fake reports input tokens as body characters / 4, so the figure must match that request's size.
-      const estimate = JSON.stringify(requests[i].body).length / 4;
-      assert.ok(Math.abs((a.usage?.input ?? 0) - estimate) < estimate * 0.05, `input ${a.usage?.input} ≈ ${estimate}`);
-      assert.ok((a.usage?.output ?? 0) > 0);
+      // Exactly the usage the fake reported for that request, read from the CLI's result line.
+      const sent = requests[i].usage!;
+      assert.deepEqual([a.usage?.input, a.usage?.output, a.usage?.cacheRead, a.usage?.cacheWrite5m], [sent.input_tokens, sent.output_tokens, 0, 0]);
       assert.equal(a.usage?.model, info.model);
-      const cost = a.usage?.reportedCostUsd ?? 0;
-      assert.ok(cost > 0 && cost < 0.2, `turn ${i} cost ${cost} is this turn's share, not the session total`);
+      // The CLI prices claude-haiku-5-5 from its own table at $0.10/M in and $0.50/M out, and reports the session's
+      // running total; the turn's share is the difference, rounded by the backend to the nano-dollar. A running
+      // total (or a share measured from the wrong turn) is off by whole turns.
+      const expected = (sent.input_tokens * 0.1 + sent.output_tokens * 0.5) / 1e6;
+      const cost = a.usage?.reportedCostUsd;
+      assert.ok(cost !== undefined && Math.abs(cost - expected) <= 1e-9, `turn ${i} cost ${cost}, expected ${expected}`);
+      // Our table has no price for claude-haiku-5-5, so the CLI's figure is the cost, labelled as reported.
+      assert.deepEqual([a.cost?.basis, a.cost?.usd, a.cost?.reportedUsd], ['reported', cost, cost]);
       assert.match(a.backendMessageId ?? '', /^[0-9a-f-]{36}$/);
     }
-    const costs = answers.map((a) => (a.role === 'assistant' ? a.usage?.reportedCostUsd ?? 0 : 0));
-    // Similar-sized turns cost about the same; a running total would grow by a whole turn each time.
-    assert.ok(costs[2] < costs[0] * 1.5, `costs ${costs.join(', ')} do not grow like a running total`);
   });
 
   it('sends prompts with newlines, quotes, JSON and unicode exactly as written', async () => {
     const pid = pidOf(rig);
     const tricky = 'line one\nline "two" with \\backslash\\ and \'quotes\'\r\n{"type":"control_request","request":{"subtype":"interrupt"}}\n\ttabs — ünïcödé 🚀 \u2028 \u2029 end';
     const answer = await rig.fleet.ask('solo', tricky);
-    assert.equal(lastUserText(rig.fake.messageRequests().at(-1)!.body), tricky);
-    assert.ok(answer.text.startsWith('FAKE-REPLY'));
+    const requests = rig.fake.messageRequests();
+    assert.equal(lastUserText(requests.at(-1)!.body), tricky);
+    assert.equal(answer.text, `FAKE-REPLY #${requests.length} to: ${tricky.slice(0, 60)}`, 'the reply came back as the fake sent it');
     assert.equal(pidOf(rig), pid, 'the process survived the prompt');
   });
 

@@ -66,7 +66,8 @@ describe('Claude Code sessions: fork, fork at a message, resume after a reload',
   it('resumes every instance after the Fleet restarts (a window reload), in new processes', async () => {
     const before = rig.fleet.list().map((i) => [i.name, String(rig.fleet.get(i.name).sessionState?.sessionId)] as const);
     const oldPids = claudeProcesses();
-    assert.ok(oldPids.length >= 3);
+    assert.deepEqual([...oldPids].sort(), [...rig.backend.livePids()].sort());
+    assert.equal(oldPids.length, before.length, `one process per instance (${before.map(([n]) => n).join(', ')})`);
     await rig.fleet.shutdown();
     assert.deepEqual(claudeProcesses(), [], 'shutdown leaves no claude process');
 
@@ -129,7 +130,7 @@ describe('a fork to Claude Code from another backend', () => {
       const seen = transcriptOf(rig.fake.messageRequests().at(-1)!.body).join('\n');
       assert.match(seen, /<user>\nremember the word heliotrope\n<\/user>\n\n<assistant>\nFAKE-REPLY #1/);
       assert.match(seen, /The new message:\n\nwhich word\?/);
-      assert.ok(out.usage.input > 0);
+      assert.equal(out.usage.input, rig.fake.messageRequests().at(-1)!.usage?.input_tokens, 'the usage the fake reported for the seeded request');
       await session.dispose();
     } finally {
       await rig.close();

@@ -38,7 +38,7 @@ describe('Fleet operations (real SDK against the loopback fake)', () => {
     const status = r.fleet.status('alpha');
     assert.equal(status.messageCount, 2);
     assert.equal(status.usage.output, 200);
-    assert.ok(status.cost.usd > 0);
+    assert.equal(status.cost.usd, answer.cost?.usd, 'the instance total is its one answer');
   });
 
   it('streams an ask as an async iterable of deltas, even when iteration starts late', async () => {
@@ -157,17 +157,31 @@ describe('Fleet operations (real SDK against the loopback fake)', () => {
   });
 
   it('broadcasts concurrently and returns every result, the failure included', async () => {
+    // Each model answers after its own delay, so each latency can be checked against what it must at least be.
+    const delayMs: Record<string, number> = { [HAIKU]: 100, 'claude-sonnet-4-6': 300, 'claude-broken': 200 };
     r.fake.fallback = (req) =>
-      req.body.model === 'claude-broken' ? { kind: 'status', status: 500 } : { kind: 'reply', text: `answer from ${req.body.model}`, usage: { input_tokens: 10, output_tokens: 3 } };
+      req.body.model === 'claude-broken'
+        ? { kind: 'status', status: 500, delayMs: delayMs[req.body.model] }
+        : { kind: 'reply', text: `answer from ${req.body.model}`, usage: { input_tokens: 10, output_tokens: 3 }, delayMs: delayMs[req.body.model] };
     r.fleet.spawn('b1', { backend: 'anthropic', model: HAIKU });
     r.fleet.spawn('b2', { backend: 'anthropic', model: 'claude-sonnet-4-6' });
     r.fleet.spawn('b3', { backend: 'anthropic', model: 'claude-broken' });
+    const started = Date.now();
     const results = await r.fleet.broadcast('all', 'Same question for all');
+    const wallMs = Date.now() - started;
     assert.deepEqual(results.map((x) => [x.name, x.ok]), [['b1', true], ['b2', true], ['b3', false]]);
     assert.equal(results[0].text, `answer from ${HAIKU}`);
     assert.equal(results[1].usage?.output, 3);
-    assert.ok((results[1].cost?.usd ?? 0) > 0);
-    assert.ok(results.every((x) => x.latencyMs >= 0));
+    // Sonnet 4.6: $3/M in, $15/M out.
+    assert.ok(Math.abs((results[1].cost?.usd ?? NaN) - (10 * 3 + 3 * 15) / 1e6) < 1e-12, `cost ${results[1].cost?.usd}`);
+    for (const x of results) {
+      const held = delayMs[r.fleet.status(x.name).model];
+      // Timers and Date.now() both round to the millisecond, so a delay can read as 1 ms short.
+      assert.ok(x.latencyMs >= held - 1, `${x.name}: ${x.latencyMs} ms, but the fake held it back ${held} ms`);
+      assert.ok(x.latencyMs <= wallMs, `${x.name}: ${x.latencyMs} ms is more than the whole broadcast took (${wallMs} ms)`);
+    }
+    // Run one after another they would take 600 ms; the margin covers a cold first request.
+    assert.ok(wallMs < 100 + 300 + 200, `the three ran concurrently (${wallMs} ms for delays of 100, 300 and 200 ms)`);
     assert.equal(results[2].error?.kind, 'server');
     assert.equal(r.fleet.status('b3').status, 'error');
     assert.equal(r.fleet.status('b3').lastError?.kind, 'server');
@@ -236,6 +250,6 @@ describe('Fleet operations (real SDK against the loopback fake)', () => {
     const pending = r.fleet.ask('x', 'hang');
     await r.fleet.killAll();
     assert.deepEqual(r.fleet.list(), []);
-    await assert.rejects(async () => pending, /Cancelled/);
+    await assert.rejects(async () => pending, /Instance 'x' was killed\./);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AnthropicBackend, type AnthropicBackendOptions } from '../../src/core/backends/anthropic';
 import { Fleet, type FleetOptions } from '../../src/core/fleet';
-import { startAnthropicFake, type AnthropicFake } from '../fixtures/anthropicFake';
+import { FAKE_ANTHROPIC_KEY, startAnthropicFake, type AnthropicFake } from '../fixtures/anthropicFake';
 
 export interface Rig {
   fake: AnthropicFake;
@@ -14,8 +14,8 @@ export interface Rig {
 
 /** A Fleet with the real Anthropic SDK pointed at the loopback fake. SDK retries are off so faults surface. */
 export async function rig(options: Partial<FleetOptions> = {}, backendOptions: Partial<AnthropicBackendOptions> = {}): Promise<Rig> {
-  const fake = await startAnthropicFake();
-  const backend = new AnthropicBackend({ getApiKey: async () => 'sk-ant-test', baseURL: fake.url, maxRetries: 0, ...backendOptions });
+  const fake = await startAnthropicFake({ apiKey: FAKE_ANTHROPIC_KEY });
+  const backend = new AnthropicBackend({ getApiKey: async () => FAKE_ANTHROPIC_KEY, baseURL: fake.url, maxRetries: 0, ...backendOptions });
   const fleet = new Fleet({ backends: [backend], ...options });
   return {
     fake,

@@ -4,7 +4,7 @@ import { OllamaBackend } from '../../src/core/backends/ollama';
 import { OpenAiBackend } from '../../src/core/backends/openai';
 import type { ModelPrice } from '../../src/core/cost/prices';
 import { Fleet } from '../../src/core/fleet';
-import { startAnthropicFake, type AnthropicFake } from '../fixtures/anthropicFake';
+import { FAKE_ANTHROPIC_KEY, startAnthropicFake, type AnthropicFake } from '../fixtures/anthropicFake';
 import { startOllamaFake, type OllamaFake } from '../fixtures/ollamaFake';
 import { startOpenAiFake, type OpenAiFake } from '../fixtures/openaiFake';
 
@@ -25,7 +25,7 @@ export const OPENAI_PRICE: ModelPrice = { input: 0.15, output: 0.6, cacheRead: 0
  */
 export async function mixedFleetRig(extraBackends: (anthropic: AnthropicFake) => Backend[] = () => []): Promise<MixedFleetRig> {
   const [anthropic, ollama, openai] = await Promise.all([
-    startAnthropicFake(),
+    startAnthropicFake({ apiKey: FAKE_ANTHROPIC_KEY }),
     startOllamaFake([
       { name: 'qwen2.5:7b', contextLength: 32768, family: 'qwen2' },
       { name: 'llama3.2:3b', contextLength: 131072, family: 'llama' },
@@ -34,7 +34,7 @@ export async function mixedFleetRig(extraBackends: (anthropic: AnthropicFake) =>
   ]);
   const fleet = new Fleet({
     backends: [
-      new AnthropicBackend({ getApiKey: async () => 'sk-ant-test', baseURL: anthropic.url, maxRetries: 0 }),
+      new AnthropicBackend({ getApiKey: async () => FAKE_ANTHROPIC_KEY, baseURL: anthropic.url, maxRetries: 0 }),
       new OllamaBackend({ host: ollama.url }),
       new OpenAiBackend({ baseURL: openai.baseURL, maxRetries: 0 }),
       ...extraBackends(anthropic),

@@ -149,7 +149,7 @@ describe('Ollama backend (real ollama client against the loopback fake)', () => 
       [QWEN, 'qwen2', 'Q4_K_M'],
       ['llama3.2:1b', 'llama', 'Q4_K_M'],
     ]);
-    assert.ok(models[0].sizeBytes > 0);
+    assert.equal(models[0].sizeBytes, 4_683_087_332, 'the size /api/tags reports');
     assert.equal(await backend.version(), fake.version);
     assert.equal(await backend.contextLength('llama3.2:1b'), 131072);
     fake.models.push({ name: 'mystery' });

@@ -37,7 +37,9 @@ describe('persistence', () => {
     assert.equal(root.systemPrompt, 'Persist me.');
     assert.equal(root.role, 'orchestrator');
     assert.equal(root.usage.output, 5);
-    assert.ok(root.cost.usd > 0);
+    // Haiku 4.5 at $1/M in and $5/M out, for the 10 in and 5 out the fake reported; the same total as before.
+    assert.ok(Math.abs(root.cost.usd - (10 * 1 + 5 * 5) / 1e6) < 1e-12, `cost ${root.cost.usd}`);
+    assert.equal(root.cost.usd, r.fleet.status('root').cost.usd);
     assert.deepEqual(again.get('root').transcript, JSON.parse(JSON.stringify(r.fleet.get('root').transcript)));
     assert.equal(again.status('child').lineage?.parent, 'root');
     assert.equal(again.status('child').lineage?.forkPoint, r.fleet.get('root').transcript[1].id);
