@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   // Fan-out: the fake in this process, as the manager's own overhead per delta is what this part measures.
   await fleet.killAll();
   server.child.kill();
-  const fake = await startAnthropicFake();
+  const fake = await startAnthropicFake({ apiKey: 'sk-ant-bench' });
   const fanFleet = new Fleet({ backends: [new AnthropicBackend({ getApiKey: async () => 'sk-ant-bench', baseURL: fake.url, maxRetries: 0 })], broadcastConcurrency: CONCURRENCY });
   const fanSdk = new Anthropic({ apiKey: 'sk-ant-bench', baseURL: fake.url, maxRetries: 0, logLevel: 'off' });
   const fanDeltas = Array.from({ length: FAN_DELTAS }, (_, i) => `w${i} `);

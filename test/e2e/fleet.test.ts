@@ -43,7 +43,7 @@ describe('e2e: a session with the fleet in a real workbench', () => {
     })()`);
 
   before(async () => {
-    anthropic = await startAnthropicFake();
+    anthropic = await startAnthropicFake({ apiKey: 'sk-ant-e2e-helper' });
     ollama = await startOllamaFake([{ name: 'qwen2.5:7b', contextLength: 32768, family: 'qwen2' }, { name: 'llama3.2:3b', contextLength: 8192, family: 'llama' }]);
     claudeConfig = mkdtempSync(join(tmpdir(), 'llm-fleet-e2e-claude-'));
     writeFileSync(join(claudeConfig, 'settings.json'), JSON.stringify({ apiKeyHelper: 'echo sk-ant-e2e-helper' }));

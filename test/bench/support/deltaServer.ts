@@ -5,7 +5,7 @@ import { startAnthropicFake } from '../../fixtures/anthropicFake';
 
 const count = Number(process.argv[2] ?? 20_000);
 const deltas = Array.from({ length: count }, (_, i) => `tok${i % 100} `);
-void startAnthropicFake().then((fake) => {
+void startAnthropicFake({ apiKey: 'sk-ant-bench' }).then((fake) => {
   fake.fallback = { kind: 'reply', deltas };
   process.stdout.write(`${fake.url}\n`);
 });

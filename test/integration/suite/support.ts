@@ -30,7 +30,7 @@ export interface Fakes {
 /** Starts the Ollama and Anthropic fakes and points the extension's settings at them (restored by close()). */
 export async function startFakes(): Promise<Fakes> {
   const ollama = await startOllamaFake([{ name: OLLAMA_MODEL, contextLength: 32768, family: 'qwen2' }, { name: 'llama3.2:3b', contextLength: 8192, family: 'llama' }]);
-  const anthropic = await startAnthropicFake();
+  const anthropic = await startAnthropicFake({ apiKey: 'sk-ant-integration' });
   const config = vscode.workspace.getConfiguration('llmFleet');
   await config.update('ollama.host', ollama.url, vscode.ConfigurationTarget.Global);
   await config.update('anthropic.baseUrl', anthropic.url, vscode.ConfigurationTarget.Global);
