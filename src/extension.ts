@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { createApi, type LlmFleetApi } from './api';
 import { parsePriceOverrides } from './core/cost/priceOverrides';
-import { Fleet, type Logger } from './core/fleet';
+import { Fleet } from './core/fleet';
+import { type Logger } from './core/log';
 import { FileStore } from './core/store';
 import { createBackends } from './vscode/backends';
 import { ChatPanels } from './vscode/chat/chatPanels';

@@ -1,5 +1,5 @@
 import type { AskHandle } from './askHandle';
-import { errorMessage, FleetError } from './backends/errors';
+import { errorMessage, FleetError } from './errors';
 import type { Cost } from './cost/cost';
 import type { Usage } from './cost/usage';
 import { AskFailedError } from './instance';

@@ -1,6 +1,7 @@
 import type { AskHandle } from './askHandle';
-import type { Backend, BackendKind, Role, SessionState } from './backends/backend';
-import { errorMessage, FleetError } from './backends/errors';
+import type { Backend, SessionState } from './backends/backend';
+import type { BackendKind, Role } from './kinds';
+import { errorMessage, FleetError } from './errors';
 import { priceRequest, type Cost, type PricingContext } from './cost/cost';
 import { ANTHROPIC_PRICES, type ModelPrice } from './cost/prices';
 import { broadcastTargets, runBroadcast, type BroadcastResult } from './broadcast';
@@ -8,6 +9,7 @@ import { forkContext } from './forkContext';
 import { Instance, type InstanceHost, type InstanceSpec, type InstanceStatus, type Lineage } from './instance';
 import { toInfo, type InstanceInfo } from './instanceInfo';
 import { Disposable, Emitter, type Event } from './lifecycle';
+import type { Logger } from './log';
 import { checkPrompt, checkSpec, describeValue, nameProblem } from './names';
 import type { FleetStore, PersistedInstance, StoreProblem } from './store';
 import { Tickets, type PollResult } from './tickets';
@@ -40,13 +42,6 @@ export interface BroadcastOptions {
 }
 
 export const DEFAULT_RELAY_TEMPLATE = 'Message from {{from}}:\n\n{{answer}}';
-
-/** Minimal logging port; the host passes its LogOutputChannel. */
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 export interface FleetOptions {
   backends: readonly Backend[];

@@ -1,4 +1,4 @@
-import { FleetError } from './backends/errors';
+import { FleetError } from './errors';
 import type { Instance } from './instance';
 import { transcriptUpTo, type Message } from './transcript';
 

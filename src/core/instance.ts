@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AskHandle } from './askHandle';
-import type { BackendKind, BackendSession, Role, SessionState } from './backends/backend';
-import { BackendError, errorMessage, FleetError, isAbortError, type ErrorKind } from './backends/errors';
+import type { BackendSession, SessionState } from './backends/backend';
+import type { BackendKind, Role } from './kinds';
+import { BackendError, errorMessage, FleetError, isAbortError, type ErrorKind } from './errors';
 import { addCost, type Cost, type CostTotal } from './cost/cost';
 import { addUsage, emptyUsage, type Usage } from './cost/usage';
 import type { AssistantMessage, Message, UserMessage } from './transcript';

@@ -1,4 +1,5 @@
-import type { BackendKind, Role, SessionState } from './backends/backend';
+import type { SessionState } from './backends/backend';
+import type { BackendKind, Role } from './kinds';
 import type { CostTotal } from './cost/cost';
 import type { Usage } from './cost/usage';
 import type { Instance, InstanceStatus, LastError, Lineage } from './instance';

@@ -1,5 +1,5 @@
-import { BACKEND_KINDS, ROLES, type BackendKind } from './backends/backend';
-import { FleetError } from './backends/errors';
+import { BACKEND_KINDS, ROLES, type BackendKind } from './kinds';
+import { FleetError } from './errors';
 import type { SpawnOptions } from './fleet';
 import type { InstanceSpec } from './instance';
 

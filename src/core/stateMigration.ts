@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage } from './backends/errors';
+import { errorMessage } from './errors';
 import { INSTANCES_DIR } from './store';
 
 /** Written in the new location once state has been taken over; its presence makes every later start a no-op. */

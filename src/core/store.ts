@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { SessionState } from './backends/backend';
-import { errorMessage } from './backends/errors';
+import { errorMessage } from './errors';
 import type { InstanceSpec, LastError, Lineage } from './instance';
 import type { Message } from './transcript';
 

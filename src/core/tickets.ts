@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AskHandle } from './askHandle';
-import { errorMessage, FleetError } from './backends/errors';
+import { errorMessage, FleetError } from './errors';
 import { AskFailedError } from './instance';
 import type { AssistantMessage } from './transcript';
 

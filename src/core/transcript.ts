@@ -1,5 +1,5 @@
-import type { BackendKind } from './backends/backend';
-import type { ErrorKind } from './backends/errors';
+import type { BackendKind } from './kinds';
+import type { ErrorKind } from './errors';
 import type { Cost } from './cost/cost';
 import type { Usage } from './cost/usage';
 

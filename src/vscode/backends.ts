@@ -4,7 +4,7 @@ import type { Backend } from '../core/backends/backend';
 import { ClaudeCodeBackend } from '../core/backends/claudeCode';
 import { OllamaBackend } from '../core/backends/ollama';
 import { OpenAiBackend } from '../core/backends/openai';
-import type { Logger } from '../core/fleet';
+import type { Logger } from '../core/log';
 import { setting } from './config';
 import type { Secrets } from './secrets';
 

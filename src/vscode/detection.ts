@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { BackendKind } from '../core/backends/backend';
+import type { BackendKind } from '../core/kinds';
 import { detect, type BackendFinding } from '../core/backends/detect';
-import type { Logger } from '../core/fleet';
+import type { Logger } from '../core/log';
 import { changed, setting } from './config';
 import { CONTEXT_KEYS } from './contextValues';
 import type { Secrets } from './secrets';

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { Logger } from '../core/fleet';
+import type { Logger } from '../core/log';
 import { redact } from '../core/redact';
 
 /** The core's Logger on top of a LogOutputChannel, with secrets redacted. */

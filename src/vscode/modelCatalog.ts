@@ -1,5 +1,6 @@
-import type { Backend, BackendKind } from '../core/backends/backend';
-import { errorMessage } from '../core/backends/errors';
+import type { Backend } from '../core/backends/backend';
+import type { BackendKind } from '../core/kinds';
+import { errorMessage } from '../core/errors';
 import { ANTHROPIC_PRICES } from '../core/cost/prices';
 
 export interface ModelChoice {

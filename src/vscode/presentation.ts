@@ -2,7 +2,7 @@
  * How instances look in the tree, the status bar and pickers. Pure functions over InstanceInfo, no `vscode`
  * import, so they can be tested in plain Node.
  */
-import type { BackendKind } from '../core/backends/backend';
+import type { BackendKind } from '../core/kinds';
 import { formatUsd } from '../core/cost/cost';
 import { promptTokens } from '../core/cost/usage';
 import type { InstanceInfo } from '../core/instanceInfo';

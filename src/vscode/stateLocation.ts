@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/backends/errors';
-import type { Logger } from '../core/fleet';
+import { errorMessage } from '../core/errors';
+import type { Logger } from '../core/log';
 import { migrateState, type MigrationResult } from '../core/stateMigration';
 import { recordWorkspace, workspaceKey, type WorkspaceKey, type WorkspaceRef } from '../core/workspaceKey';
 

@@ -3,7 +3,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClaudeCodeBackend } from '../../src/core/backends/claudeCode';
-import { BackendError, FleetError } from '../../src/core/backends/errors';
+import { BackendError, FleetError } from '../../src/core/errors';
 import { AskFailedError } from '../../src/core/instance';
 import { lastUserText } from '../fixtures/anthropicFake';
 import { CLAUDE_BIN, cliRig, type CliRig } from './helpers';

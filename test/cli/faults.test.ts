@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { ErrorKind } from '../../src/core/backends/errors';
+import type { ErrorKind } from '../../src/core/errors';
 import { AskFailedError } from '../../src/core/instance';
 import { cliRig, type CliRig } from './helpers';
 

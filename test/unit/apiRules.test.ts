@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createApi, type LlmFleetApi } from '../../src/api';
 import type { Backend } from '../../src/core/backends/backend';
-import { FleetError } from '../../src/core/backends/errors';
+import { FleetError } from '../../src/core/errors';
 import { Fleet } from '../../src/core/fleet';
 import { AskFailedError } from '../../src/core/instance';
 import type { AssistantMessage } from '../../src/core/transcript';

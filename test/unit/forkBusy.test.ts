@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { FleetError } from '../../src/core/backends/errors';
+import { FleetError } from '../../src/core/errors';
 import type { InstanceInfo } from '../../src/core/instanceInfo';
 import type { Message } from '../../src/core/transcript';
 import { lastUserText, type RecordedRequest } from '../fixtures/anthropicFake';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { FleetError } from '../../src/core/backends/errors';
+import { FleetError } from '../../src/core/errors';
 import { nameProblem } from '../../src/core/names';
 import { HAIKU, rig, type Rig } from './helpers';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { BackendError } from '../../src/core/backends/errors';
+import { BackendError } from '../../src/core/errors';
 import { OllamaBackend } from '../../src/core/backends/ollama';
 import { ollamaHostProblem } from '../../src/core/backends/ollamaWire';
 import { Fleet } from '../../src/core/fleet';

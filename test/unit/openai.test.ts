@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { BackendError } from '../../src/core/backends/errors';
+import { BackendError } from '../../src/core/errors';
 import { OpenAiBackend } from '../../src/core/backends/openai';
 import { parsePriceOverrides } from '../../src/core/cost/priceOverrides';
 import { Fleet } from '../../src/core/fleet';

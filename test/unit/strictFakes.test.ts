@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AnthropicBackend } from '../../src/core/backends/anthropic';
-import { BackendError } from '../../src/core/backends/errors';
+import { BackendError } from '../../src/core/errors';
 import { OpenAiBackend } from '../../src/core/backends/openai';
 import { AskFailedError } from '../../src/core/instance';
 import { FAKE_ANTHROPIC_KEY } from '../fixtures/anthropicFake';

@@ -6,7 +6,7 @@ import { ANTHROPIC_PRICES } from '../cost/prices';
 import type { Usage } from '../cost/usage';
 import type { Message } from '../transcript';
 import { current, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
-import { BackendError, errorMessage, isAbortError, parseRetryAfter } from './errors';
+import { BackendError, errorMessage, isAbortError, parseRetryAfter } from '../errors';
 
 export interface AnthropicBackendOptions {
   /** Resolved per request, so a key set while the window is open takes effect at once. */

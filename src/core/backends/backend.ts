@@ -3,6 +3,7 @@
  * AbortSignal, reports usage in one shape, and may fork itself. Failures are thrown as classified BackendErrors.
  */
 import type { Usage } from '../cost/usage';
+import type { BackendKind, Role } from '../kinds';
 import type { AnswerPart, Message } from '../transcript';
 
 /** A setting a backend reads when it needs it (so a change applies at once), or a fixed value. */
@@ -11,15 +12,6 @@ export type Live<T> = T | (() => T);
 export function current<T>(value: Live<T>): T {
   return typeof value === 'function' ? (value as () => T)() : value;
 }
-
-export type BackendKind = 'anthropic' | 'claudeCode' | 'ollama' | 'openai';
-
-export const BACKEND_KINDS: readonly BackendKind[] = ['anthropic', 'claudeCode', 'ollama', 'openai'];
-
-/** The role an instance plays; workers and gateways may run with a lean prompt. */
-export type Role = 'general' | 'orchestrator' | 'worker' | 'gateway';
-
-export const ROLES: readonly Role[] = ['general', 'orchestrator', 'worker', 'gateway'];
 
 /** Backend-owned state that must survive a window reload (e.g. the Claude Code session id). JSON only. */
 export type SessionState = Record<string, string | number | boolean | null>;

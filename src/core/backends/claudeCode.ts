@@ -5,12 +5,12 @@
  */
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Logger } from '../fleet';
+import type { Logger } from '../log';
 import { current, type Backend, type Live, type SessionInit } from './backend';
 import { buildEnv, parseInstanceOptions, type ClaudeCodeInstanceOptions } from './claudeCodeArgs';
 import { INSTALL_HINT } from './claudeCodeErrors';
 import { ClaudeCodeSession, type ProcessFactory } from './claudeCodeSession';
-import { BackendError } from './errors';
+import { BackendError } from '../errors';
 
 export interface ClaudeCodeBackendOptions {
   /** The `claude` binary (the machine-scoped setting); read at each process start so a changed setting applies. */

@@ -2,8 +2,9 @@
  * Per-instance options of a Claude Code instance, checked once at spawn, and the argv and environment of its
  * child process. Kept apart from the process code so the exact command line can be read (and reviewed) in one place.
  */
-import { FleetError } from './errors';
-import type { Role, SessionInit } from './backend';
+import { FleetError } from '../errors';
+import type { SessionInit } from './backend';
+import type { Role } from '../kinds';
 
 /** Permission modes the CLI accepts for `--permission-mode` (2.1.330). */
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'auto', 'bypassPermissions', 'dontAsk', 'plan', 'manual'] as const;

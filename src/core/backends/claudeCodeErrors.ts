@@ -3,7 +3,7 @@
  * `result` with `is_error:true` (often with `subtype:"success"`, so the subtype is never trusted), an
  * `api_error_status`, and a human message; the process itself can also fail to start or die.
  */
-import { BackendError } from './errors';
+import { BackendError } from '../errors';
 
 export const INSTALL_HINT =
   "Install Claude Code with 'npm install -g @anthropic-ai/claude-code', or set the 'llmFleet.claudeCode.path' setting to the claude binary.";

@@ -9,7 +9,7 @@ import { buildArgs, type ClaudeCodeInstanceOptions, type SessionStart } from './
 import { processDied, spawnFailed } from './claudeCodeErrors';
 import { ClaudeCodeProcess, type ProcessExit } from './claudeCodeProcess';
 import { TurnReader, type TurnOutcome } from './claudeCodeTurn';
-import { BackendError, FleetError } from './errors';
+import { BackendError, FleetError } from '../errors';
 
 /** What a session needs from its backend: where the binary is, and the environment and cwd for a new process. */
 export interface ProcessFactory {

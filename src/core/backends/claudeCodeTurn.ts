@@ -6,7 +6,7 @@ import type { Usage } from '../cost/usage';
 import type { AnswerPart } from '../transcript';
 import type { TurnOutput, TurnSink } from './backend';
 import { classifyResult, type ResultLine } from './claudeCodeErrors';
-import { BackendError } from './errors';
+import { BackendError } from '../errors';
 
 type Json = Record<string, any>;
 

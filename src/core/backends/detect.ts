@@ -6,8 +6,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
-import type { BackendKind } from './backend';
-import { BackendError, errorMessage } from './errors';
+import type { BackendKind } from '../kinds';
+import { BackendError, errorMessage } from '../errors';
 import { OllamaBackend } from './ollama';
 import { DEFAULT_OLLAMA_HOST } from './ollamaWire';
 import { OpenAiBackend } from './openai';

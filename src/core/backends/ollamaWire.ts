@@ -2,7 +2,7 @@
  * The edge between the `ollama` client and the network: host validation, a fetch wrapper that makes cancel work
  * before the response headers arrive and refuses answers that are not Ollama's JSON, and the error classification.
  */
-import { BackendError, errorMessage, isAbortError } from './errors';
+import { BackendError, errorMessage, isAbortError } from '../errors';
 
 /** Where Ollama listens unless told otherwise. */
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';

@@ -5,7 +5,7 @@ import { modelProblem } from '../names';
 import type { AnswerPart } from '../transcript';
 import { current, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
 import { toChatMessages } from './chatMessages';
-import { BackendError } from './errors';
+import { BackendError } from '../errors';
 import { classifyOpenAiError, openAiBaseUrlProblem, rejectWebPages } from './openaiWire';
 
 export interface OpenAiBackendOptions {

@@ -3,7 +3,7 @@
  * web pages, and the error classification.
  */
 import OpenAI from 'openai';
-import { BackendError, errorMessage, isAbortError, parseRetryAfter } from './errors';
+import { BackendError, errorMessage, isAbortError, parseRetryAfter } from '../errors';
 
 /** Why a configured base URL cannot be used, or undefined when it is fine. */
 export function openAiBaseUrlProblem(baseURL: string): string | undefined {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/backends/errors';
+import { errorMessage } from '../../core/errors';
 import type { Fleet } from '../../core/fleet';
-import type { Logger } from '../../core/fleet';
+import type { Logger } from '../../core/log';
 import { openLink } from '../openLink';
 import { parseWebviewMessage, type ChatWebviewState, type HostMessage, type WebviewMessage } from '../../webview/chat/protocol';
 import { webviewHtml } from '../webviewHtml';

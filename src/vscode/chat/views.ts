@@ -1,7 +1,7 @@
 /**
  * Conversions from core data to the chat protocol's views. Pure, no `vscode`, so they can be tested in plain Node.
  */
-import type { ErrorKind } from '../../core/backends/errors';
+import type { ErrorKind } from '../../core/errors';
 import { formatUsd, type Cost } from '../../core/cost/cost';
 import type { Usage } from '../../core/cost/usage';
 import type { Instance } from '../../core/instance';

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Backend } from '../../core/backends/backend';
-import type { Fleet, Logger } from '../../core/fleet';
+import type { Fleet } from '../../core/fleet';
+import type { Logger } from '../../core/log';
 import type { ChatPanels } from '../chat/chatPanels';
 import type { BackendDetection } from '../detection';
 import type { Secrets } from '../secrets';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { BroadcastResult } from '../../core/broadcast';
 import type { AssistantMessage } from '../../core/transcript';
-import type { Fleet, Logger } from '../../core/fleet';
+import type { Fleet } from '../../core/fleet';
+import type { Logger } from '../../core/log';
 import type { ChatPanels } from '../chat/chatPanels';
 import { ComparePanel } from '../compare/comparePanel';
 import { instanceFor, instancesFor, promptFor } from '../input/pickers';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AskHandle } from '../../core/askHandle';
-import { errorMessage, FleetError } from '../../core/backends/errors';
+import { errorMessage, FleetError } from '../../core/errors';
 import { AskFailedError } from '../../core/instance';
 import type { AssistantMessage } from '../../core/transcript';
 import type { Fleet } from '../../core/fleet';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { Backend, BackendKind } from '../../core/backends/backend';
+import type { Backend } from '../../core/backends/backend';
+import type { BackendKind } from '../../core/kinds';
 import type { Fleet } from '../../core/fleet';
 import { DEFAULT_RELAY_TEMPLATE } from '../../core/fleet';
 import type { ChatPanels } from '../chat/chatPanels';

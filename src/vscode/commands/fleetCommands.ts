@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { Backend, BackendKind } from '../../core/backends/backend';
+import type { Backend } from '../../core/backends/backend';
+import type { BackendKind } from '../../core/kinds';
 import type { Fleet, SpawnOptions } from '../../core/fleet';
 import type { AssistantMessage } from '../../core/transcript';
 import type { BackendDetection } from '../detection';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { BroadcastResult } from '../../core/broadcast';
-import type { Fleet, Logger } from '../../core/fleet';
+import type { Fleet } from '../../core/fleet';
+import type { Logger } from '../../core/log';
 import { openLink } from '../openLink';
 import { parseCompareMessage, type ColumnResult, type ColumnView, type CompareHostMessage } from '../../webview/compare/protocol';
 import { BACKEND_LABELS } from '../presentation';

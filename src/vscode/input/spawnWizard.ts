@@ -1,5 +1,6 @@
-import type { Backend, BackendKind, Role } from '../../core/backends/backend';
-import { ROLES } from '../../core/backends/backend';
+import type { Backend } from '../../core/backends/backend';
+import type { BackendKind, Role } from '../../core/kinds';
+import { ROLES } from '../../core/kinds';
 import type { BackendFinding } from '../../core/backends/detect';
 import type { Fleet, SpawnOptions } from '../../core/fleet';
 import { modelProblem } from '../../core/names';
