@@ -177,8 +177,10 @@ export class Fleet extends Disposable {
     return this.tickets.list();
   }
 
-  cancel(name: string): boolean {
-    return this.get(name).cancel();
+  /** Stops the ask in flight, or the one `askId` names (in flight or queued); see Instance.cancel. */
+  cancel(name: string, askId?: string): boolean {
+    if (askId !== undefined && typeof askId !== 'string') throw new FleetError('invalid_argument', `An ask id must be text, not ${describeValue(askId)}.`);
+    return this.get(name).cancel(askId);
   }
 
   async fork(source: string, newName: string, options: ForkOptions = {}): Promise<InstanceInfo> {

@@ -168,10 +168,21 @@ export class Instance {
     return handle;
   }
 
-  /** Stops the turn in flight; its partial answer is kept. Queued asks still run. */
-  cancel(): boolean {
-    if (!this.current) return false;
-    this.current.controller.abort();
+  /**
+   * Stops one ask: the turn in flight (its partial answer is kept) when `askId` is absent or names it, or a queued
+   * ask, which leaves the queue without ever being sent. Other asks carry on. False when there was nothing to stop.
+   */
+  cancel(askId?: string): boolean {
+    if (askId === undefined || this.current?.handle.id === askId) {
+      if (!this.current) return false;
+      this.current.controller.abort();
+      return true;
+    }
+    const i = this.queue.findIndex((p) => p.handle.id === askId);
+    if (i < 0) return false;
+    const [{ handle }] = this.queue.splice(i, 1);
+    handle.reject(new AskFailedError('cancelled', 'Cancelled before it was sent.', this.unsent('cancelled', 'Cancelled before it was sent.')));
+    this.host.onChange(this); // the queue shown shrinks
     return true;
   }
 
@@ -189,10 +200,7 @@ export class Instance {
   async stop(): Promise<void> {
     if (this._status === 'stopped') return;
     const message = (this.killedMessage = `Instance '${this.name}' was killed.`);
-    const base = { role: 'assistant', backend: this.spec.backend, text: '', status: 'cancelled', model: this.model, latencyMs: 0 } as const;
-    for (const { handle } of this.queue.splice(0)) {
-      handle.reject(new AskFailedError('instance_killed', message, { ...base, id: randomUUID(), at: this.host.now(), error: { kind: 'cancelled', message } }));
-    }
+    for (const { handle } of this.queue.splice(0)) handle.reject(new AskFailedError('instance_killed', message, this.unsent('cancelled', message)));
     this.current?.controller.abort();
     this.setStatus('stopped');
     await this.session.dispose();
@@ -286,6 +294,11 @@ export class Instance {
     this.count(answer);
     this.host.onTurnComplete(this, handle, answer);
     this.host.persist(this);
+  }
+
+  /** The answer of an ask that never left the queue: empty, and never in the transcript. */
+  private unsent(kind: 'cancelled', message: string): AssistantMessage {
+    return { id: randomUUID(), role: 'assistant', backend: this.spec.backend, text: '', status: 'cancelled', model: this.model, latencyMs: 0, at: this.host.now(), error: { kind, message } };
   }
 
   /** With asks waiting, the instance goes straight on to the next: it is never idle in between. */
