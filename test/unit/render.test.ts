@@ -92,6 +92,33 @@ describe('the model-output renderer', () => {
     }
   });
 
+  it('finishes a long streamed answer to exactly the whole rendering, rendering only what was not rendered yet', () => {
+    const parts: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      parts.push(`## Step ${i}\n\nThe **${i}th** change uses Promise<void> and [a link](https://example.com/${i}).\n\n`);
+      parts.push(`- item a of ${i}\n- [x] item b of ${i}\n\n| a | b |\n|---|---|\n| ${i} | <td> |\n\n\`\`\`ts\nconst x${i} = a<b && c>d;\n\`\`\`\n\n`);
+    }
+    const text = parts.join('');
+    const root = host();
+    const md = new StreamingMarkdown(root, () => {}, (cb) => cb());
+    for (let i = 0; i < text.length; i += 37) md.append(text.slice(i, i + 37));
+    const doneBefore = root.querySelector('.md-done')!.firstChild;
+    md.finish();
+    assert.equal(root.querySelector('.md-done')!.innerHTML, fragmentHost(render.renderMarkdown(text)).innerHTML);
+    assert.equal(root.querySelector('.md-done')!.firstChild, doneBefore, 'the blocks rendered while streaming were kept, not rendered again');
+    assert.equal(root.querySelector('.md-live')!.childNodes.length, 0);
+  });
+
+  it('renders a streamed answer whole when a link definition at the end reaches back into an earlier block', () => {
+    const text = 'See [the docs][d].\n\nMore text.\n\n[d]: https://example.com/docs\n';
+    const root = host();
+    const md = new StreamingMarkdown(root, () => {}, (cb) => cb());
+    for (let i = 0; i < text.length; i += 5) md.append(text.slice(i, i + 5));
+    md.finish();
+    assert.equal(root.querySelector('.md-done a')?.getAttribute('href'), 'https://example.com/docs');
+    assert.equal(root.querySelector('.md-done')!.innerHTML, fragmentHost(render.renderMarkdown(text)).innerHTML);
+  });
+
   it('lets no script, handler, frame, image, form, spoofing attribute or foreign URL through', () => {
     for (const p of PAYLOADS) {
       const out = fragmentHost(render.renderMarkdown(`Before.\n\n${p}\n\nAfter.`));

@@ -129,9 +129,15 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'didCompleteTurn': {
       const s = streams.get(m.askId);
       streams.delete(m.askId);
-      const done = renderMessage(m.message);
-      if (s) s.article.replaceWith(done);
-      else list.append(done);
+      if (!s) {
+        list.append(renderMessage(m.message));
+        return keepBottom(wasNear);
+      }
+      // The streamed body is kept and finished in place: only what is not rendered yet is rendered now.
+      s.md.finish(m.message.text);
+      const done = article(m.message);
+      done.querySelector('.body')!.replaceWith(s.article.querySelector('.body')!);
+      s.article.replaceWith(done);
       return keepBottom(wasNear);
     }
     case 'didFail':

@@ -58,12 +58,24 @@ export class StreamingMarkdown {
     this.live.replaceChildren(fragment);
   }
 
-  /** The answer is complete: render it whole, once, so the final DOM is exactly the full rendering. */
+  /**
+   * The answer is complete: the final DOM is exactly the whole answer's rendering. When the whole answer lexes into
+   * the same leading blocks as the ones already rendered, only the rest is rendered (the chat's last frame stays as
+   * cheap as any other); otherwise, or when link definitions could reach back into earlier blocks, all of it is.
+   */
   finish(text = this.text): void {
+    const streamed = text === this.text && this.committed > 0;
     this.text = text;
-    const fragment = renderMarkdown(text);
+    const tokens = lex(text);
+    let start = 0;
+    if (streamed && Object.keys(tokens.links).length === 0) {
+      for (let offset = 0; start < tokens.length && offset < this.committed; start++) offset += tokens[start].raw.length;
+      if (tokens.slice(0, start).reduce((n, t) => n + t.raw.length, 0) !== this.committed) start = 0;
+    }
+    const fragment = start === 0 ? renderMarkdown(text) : renderTokens(tokens.slice(start), tokens.links);
     this.decorate(fragment);
-    this.done.replaceChildren(fragment);
+    if (start === 0) this.done.replaceChildren(fragment);
+    else this.done.appendChild(fragment);
     this.live.replaceChildren();
     this.committed = text.length;
   }
