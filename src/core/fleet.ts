@@ -10,6 +10,9 @@ import { Instance, type InstanceHost, type InstanceSpec, type InstanceStatus, ty
 import { toInfo, type InstanceInfo } from './instanceInfo';
 import { Disposable, Emitter, type Event } from './lifecycle';
 import type { Logger } from './log';
+import { TurnPipeline } from './turn/pipeline';
+import { InstanceSessions } from './turn/sessions';
+import type { TurnEvent, TurnStage, TurnTarget } from './turn/types';
 import { checkPrompt, checkSpec, describeValue, nameProblem } from './names';
 import type { FleetStore, PersistedInstance, StoreProblem } from './store';
 import { Tickets, type PollResult } from './tickets';
@@ -51,6 +54,11 @@ export interface FleetOptions {
   log?: Logger;
   /** How many instances a broadcast asks at once. */
   broadcastConcurrency?: number;
+  /**
+   * The turn pipeline's stages, in order (budgets, compression, routing, fallback, the ledger). None: every turn
+   * goes straight to the instance's own session.
+   */
+  stages?: readonly TurnStage[];
 }
 
 export interface StatusChange {
@@ -68,6 +76,12 @@ export interface TurnStart {
   readonly askId: string;
   /** The question, now in the transcript; it waited in the queue until this turn began. */
   readonly message: UserMessage;
+}
+/** What a turn's stages reported besides its text: an attempt, a note, a part, an approval request. */
+export interface TurnNotice {
+  readonly name: string;
+  readonly askId: string;
+  readonly event: Exclude<TurnEvent, { type: 'delta' | 'model' | 'warning' }>;
 }
 export interface TurnComplete {
   readonly name: string;
@@ -98,6 +112,8 @@ export class Fleet extends Disposable {
   readonly onDidStartTurn: Event<TurnStart> = this._onDidStartTurn.event;
   private readonly _onDidStream = this._register(new Emitter<StreamDelta>());
   readonly onDidStream: Event<StreamDelta> = this._onDidStream.event;
+  private readonly _onDidTurnEvent = this._register(new Emitter<TurnNotice>());
+  readonly onDidTurnEvent: Event<TurnNotice> = this._onDidTurnEvent.event;
   private readonly _onDidCompleteTurn = this._register(new Emitter<TurnComplete>());
   readonly onDidCompleteTurn: Event<TurnComplete> = this._onDidCompleteTurn.event;
   private readonly _onDidKill = this._register(new Emitter<{ readonly name: string }>());
@@ -115,8 +131,9 @@ export class Fleet extends Disposable {
     this.pricing = { table: ANTHROPIC_PRICES, ...options.pricing };
     this.broadcastConcurrency = options.broadcastConcurrency ?? 8;
     this.host = {
+      pipeline: new TurnPipeline(options.stages),
       now: this.now,
-      price: (instance, usage, model) => this.price(instance.spec.backend, usage, model),
+      price: (backend, usage, model) => this.price(backend, usage, model),
       onStatus: (i, previous) => this._onDidChangeStatus.fire({ name: i.name, status: i.status, previous }),
       onTurnStart: (i, handle, message) => this._onDidStartTurn.fire({ name: i.name, askId: handle.id, message }),
       onDelta: (i, handle, delta) => {
@@ -127,6 +144,11 @@ export class Fleet extends Disposable {
       onWarning: (i, warning) => {
         this.options.log?.warn(`${i.name}: ${warning}`);
         this._onDidChangeInstance.fire({ name: i.name, warning });
+      },
+      onTurnEvent: (i, handle, event) => {
+        if (event.type === 'note') this.options.log?.info(`${i.name}: ${event.stage}: ${event.text}`);
+        if (event.type === 'attempt' && event.attempt.reason) this.options.log?.info(`${i.name}: trying ${event.attempt.backend} ${event.attempt.model}: ${event.attempt.reason}`);
+        this._onDidTurnEvent.fire({ name: i.name, askId: handle.id, event: event as TurnNotice['event'] });
       },
       persist: (i) => this.persist(i),
     };
@@ -308,10 +330,15 @@ export class Fleet extends Disposable {
   }
 
   private create(name: string, spec: InstanceSpec, state: SessionState | undefined, messages: Message[], lineage?: Lineage, createdAt?: number): Instance {
-    const backend = this.backends.get(spec.backend);
-    if (!backend) throw new FleetError('unknown_backend', `The ${spec.backend} backend is not available.`);
-    const session = backend.openSession({ instanceName: name, model: spec.model, systemPrompt: spec.systemPrompt, role: spec.role, options: spec.options, state });
-    return new Instance(name, spec, session, this.host, messages, lineage, createdAt ?? this.now());
+    const open = (target: TurnTarget, sessionState: SessionState | undefined) => {
+      const backend = this.backends.get(target.backend);
+      if (!backend) throw new FleetError('unknown_backend', `The ${target.backend} backend is not available.`);
+      // Backend-specific options belong to the instance's own backend; another target runs with its defaults.
+      const options = target.backend === spec.backend ? spec.options : {};
+      return backend.openSession({ instanceName: name, model: target.model, systemPrompt: spec.systemPrompt, role: spec.role, options, state: sessionState });
+    };
+    const sessions = new InstanceSessions({ backend: spec.backend, model: spec.model }, open, state, messages.length);
+    return new Instance(name, spec, sessions, this.host, messages, lineage, createdAt ?? this.now());
   }
 
   private add(instance: Instance): void {

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { AskHandle } from './askHandle';
-import type { BackendSession, SessionState } from './backends/backend';
-import type { BackendKind, Role } from './kinds';
-import { BackendError, errorMessage, FleetError, isAbortError, type ErrorKind } from './errors';
+import type { SessionState } from './backends/backend';
 import { addCost, type Cost, type CostTotal } from './cost/cost';
 import { addUsage, emptyUsage, type Usage } from './cost/usage';
-import type { AssistantMessage, Message, UserMessage } from './transcript';
+import { FleetError, type ErrorKind } from './errors';
+import type { BackendKind, Role } from './kinds';
+import type { AssistantMessage, Message, TurnAttempt, UserMessage } from './transcript';
+import { answerOf, classifyFailure, failedAnswerOf, type Failure, type TurnFrame } from './turn/outcome';
+import type { TurnPipeline } from './turn/pipeline';
+import { runOnSession } from './turn/sessionStage';
+import type { InstanceSessions } from './turn/sessions';
+import type { InstanceView, TurnEvent, TurnRequest, TurnResult } from './turn/types';
 
 export type InstanceStatus = 'idle' | 'busy' | 'error' | 'stopped';
 
@@ -50,10 +55,12 @@ export class AskFailedError extends Error {
   }
 }
 
-/** The Fleet's side of an instance: pricing, time, and where to report what happens. */
+/** The Fleet's side of an instance: the turn pipeline, pricing, time, and where to report what happens. */
 export interface InstanceHost {
+  readonly pipeline: TurnPipeline;
   now(): number;
-  price(instance: Instance, usage: Usage, model: string): Cost;
+  /** Prices usage for the backend that answered. */
+  price(backend: BackendKind, usage: Usage, model: string): Cost;
   onStatus(instance: Instance, previous: InstanceStatus): void;
   onTurnStart(instance: Instance, handle: AskHandle, message: UserMessage): void;
   onDelta(instance: Instance, handle: AskHandle, delta: string): void;
@@ -61,6 +68,8 @@ export interface InstanceHost {
   /** Something shown about the instance changed outside a status change: its reported model, or its queue. */
   onChange(instance: Instance): void;
   onWarning(instance: Instance, text: string): void;
+  /** What the pipeline's stages report besides text: attempts, notes, parts, approvals. */
+  onTurnEvent(instance: Instance, handle: AskHandle, event: TurnEvent): void;
   persist(instance: Instance): void;
 }
 
@@ -69,11 +78,19 @@ interface Pending {
   readonly controller: AbortController;
 }
 
+/** A turn in flight: its request, the attempts made so far, and its own clock. */
+interface Turn {
+  readonly request: TurnRequest;
+  readonly attempts: readonly TurnAttempt[];
+  readonly emit: (event: TurnEvent) => void;
+  frame(): TurnFrame;
+}
+
 /**
  * One live conversation: a state machine (idle, busy, error, stopped), its transcript, and a FIFO queue of asks.
  * One turn runs at a time; later asks wait their turn (a Claude Code process merges lines written mid-turn).
  */
-export class Instance {
+export class Instance implements InstanceView {
   private _status: InstanceStatus = 'idle';
   private _lastError: LastError | undefined;
   private readonly queue: Pending[] = [];
@@ -89,7 +106,7 @@ export class Instance {
   constructor(
     private _name: string,
     readonly spec: InstanceSpec,
-    private readonly session: BackendSession,
+    private readonly sessions: InstanceSessions,
     private readonly host: InstanceHost,
     private readonly messages: Message[] = [],
     private _lineage?: Lineage,
@@ -145,7 +162,7 @@ export class Instance {
   }
 
   get sessionState(): SessionState | undefined {
-    return this.session.state;
+    return this.sessions.primary.state;
   }
 
   /** Asks waiting behind the current one. */
@@ -187,10 +204,11 @@ export class Instance {
   }
 
   forkState(messageId: string | undefined, isLatest: boolean): Promise<SessionState | undefined> {
-    if (!this.session.fork) return Promise.resolve(undefined);
+    const session = this.sessions.primary;
+    if (!session.fork) return Promise.resolve(undefined);
     const m = messageId === undefined ? undefined : this.messages.find((x) => x.id === messageId);
     const backendMessageId = m?.role === 'assistant' ? m.backendMessageId : undefined;
-    return this.session.fork({ messageId, backendMessageId, isLatest });
+    return session.fork({ messageId, backendMessageId, isLatest });
   }
 
   /**
@@ -203,7 +221,7 @@ export class Instance {
     for (const { handle } of this.queue.splice(0)) handle.reject(new AskFailedError('instance_killed', message, this.unsent('cancelled', message)));
     this.current?.controller.abort();
     this.setStatus('stopped');
-    await this.session.dispose();
+    await this.sessions.dispose();
   }
 
   private async drain(): Promise<void> {
@@ -220,71 +238,82 @@ export class Instance {
     }
   }
 
+  /** One turn: the question goes into the transcript, the pipeline answers it, and the answer is recorded. */
   private async runTurn({ handle, controller }: Pending): Promise<void> {
+    const turn = this.startTurn(handle, controller.signal);
+    try {
+      const result = await this.host.pipeline.run(turn.request, turn.emit, (r, emit) => this.runOnTarget(r, emit));
+      const answer = answerOf(result, turn.frame());
+      this.finish(answer, handle);
+      if (this._status !== 'stopped') this.setStatus(this.idleUnlessQueued());
+      handle.resolve(answer);
+    } catch (e) {
+      this.fail(handle, turn, classifyFailure(e, controller.signal.aborted, this.killedMessage));
+    }
+  }
+
+  private startTurn(handle: AskHandle, signal: AbortSignal): Turn {
     const started = this.host.now();
     const user: UserMessage = { id: randomUUID(), role: 'user', text: handle.prompt, at: started };
     this.messages.push(user);
     this.pendingQuestion = user;
     this.setStatus('busy');
     this.host.onTurnStart(this, handle, user);
+    const target = { backend: this.spec.backend, model: this.spec.model };
     let firstTokenMs: number | undefined;
-    const sink = {
-      delta: (text: string) => {
-        if (text.length === 0) return;
-        firstTokenMs ??= this.host.now() - started;
-        handle.push(text);
-        this.host.onDelta(this, handle, text);
+    const attempts: TurnAttempt[] = [];
+    return {
+      request: { instance: this, askId: handle.id, history: this.messages.slice(), target, signal },
+      attempts,
+      emit: (event) => {
+        if (event.type === 'delta') firstTokenMs ??= this.host.now() - started;
+        if (event.type === 'attempt') attempts.push(event.attempt);
+        this.onEvent(handle, event);
       },
-      model: (id: string) => {
-        if (id && id !== this._reportedModel) {
-          this._reportedModel = id;
+      frame: () => ({ id: randomUUID(), at: this.host.now(), latencyMs: this.host.now() - started, firstTokenMs }),
+    };
+  }
+
+  /** The pipeline's last stage: the session for the request's target runs it. */
+  private async runOnTarget(request: TurnRequest, emit: (event: TurnEvent) => void): Promise<TurnResult> {
+    const session = await this.sessions.forTurn(request.target, request.history);
+    try {
+      return await runOnSession(session, request, emit, this.host);
+    } finally {
+      // It has seen the question and whatever answer came (a stateful session keeps even a partial one).
+      this.sessions.settled(request.target, request.history.length + 1);
+    }
+  }
+
+  /** A failed turn keeps the text that arrived; the last attempt carries the error. */
+  private fail(handle: AskHandle, turn: Turn, failure: Failure): void {
+    const last = turn.attempts.at(-1) ?? turn.request.target;
+    const tried = turn.attempts.map((a) => (a === last ? { ...a, error: { kind: failure.kind, message: failure.message } } : a));
+    const answer = failedAnswerOf(failure, { ...turn.frame(), text: handle.text, backend: last.backend, model: this.model }, tried);
+    this.finish(answer, handle);
+    if (!failure.cancelled) this._lastError = { kind: failure.kind, message: failure.message, hint: failure.hint, at: answer.at };
+    if (this._status !== 'stopped') this.setStatus(failure.cancelled ? this.idleUnlessQueued() : 'error');
+    handle.reject(new AskFailedError(failure.rejectKind, failure.message, answer, failure.hint, failure.retryAfterMs));
+  }
+
+  /** Text reaches the ask's handle and the views; the provider's model becomes the one shown. */
+  private onEvent(handle: AskHandle, event: TurnEvent): void {
+    switch (event.type) {
+      case 'delta':
+        handle.push(event.text);
+        this.host.onDelta(this, handle, event.text);
+        return;
+      case 'model':
+        if (event.id !== this._reportedModel) {
+          this._reportedModel = event.id;
           this.host.onChange(this);
         }
-      },
-      warning: (text: string) => this.host.onWarning(this, text),
-    };
-    const base = { id: randomUUID(), role: 'assistant' as const, backend: this.spec.backend };
-    try {
-      const out = await this.session.runTurn({ history: this.messages.slice(), signal: controller.signal }, sink);
-      const model = out.usage.model ?? this.model;
-      const answer: AssistantMessage = {
-        ...base,
-        text: handle.text,
-        at: this.host.now(),
-        status: 'complete',
-        model,
-        usage: out.usage,
-        cost: this.host.price(this, out.usage, model),
-        latencyMs: this.host.now() - started,
-        firstTokenMs,
-        backendMessageId: out.backendMessageId,
-        ...(out.parts?.length ? { parts: out.parts } : {}),
-      };
-      this.finish(answer, handle);
-      if (this._status !== 'stopped') this.setStatus(this.idleUnlessQueued());
-      handle.resolve(answer);
-    } catch (e) {
-      const killed = this.killedMessage;
-      const cancelled = killed !== undefined || controller.signal.aborted || isAbortError(e) || (e instanceof BackendError && e.kind === 'cancelled');
-      // In the transcript a kill is a cancelled turn; the rejection says `instance_killed`, like the queued asks'.
-      const kind: ErrorKind | 'unknown' = cancelled ? 'cancelled' : e instanceof BackendError ? e.kind : 'unknown';
-      const message = killed ?? (cancelled ? 'Cancelled.' : errorMessage(e));
-      const hint = e instanceof BackendError ? e.hint : undefined;
-      const answer: AssistantMessage = {
-        ...base,
-        text: handle.text,
-        at: this.host.now(),
-        status: cancelled ? 'cancelled' : 'error',
-        model: this.model,
-        latencyMs: this.host.now() - started,
-        firstTokenMs,
-        error: { kind, message, hint },
-      };
-      this.finish(answer, handle);
-      if (!cancelled) this._lastError = { kind, message, hint, at: answer.at };
-      if (this._status !== 'stopped') this.setStatus(cancelled ? this.idleUnlessQueued() : 'error');
-      const retryAfterMs = e instanceof BackendError ? e.retryAfterMs : undefined;
-      handle.reject(new AskFailedError(killed ? 'instance_killed' : kind, message, answer, hint, retryAfterMs));
+        return;
+      case 'warning':
+        this.host.onWarning(this, event.text);
+        return;
+      default:
+        this.host.onTurnEvent(this, handle, event);
     }
   }
 

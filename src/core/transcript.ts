@@ -25,6 +25,17 @@ export interface UserMessage {
   readonly at: number;
   /** Copied from the parent by a fork: context for this instance, but the parent's spend, not its own. */
   readonly inherited?: boolean;
+  /** Every backend and model tried for this answer, when there was more than one (a fallback, a retry elsewhere). */
+  readonly attempts?: readonly TurnAttempt[];
+}
+
+/** One try of a turn at a backend and model, and how it ended when it failed. */
+export interface TurnAttempt {
+  readonly backend: BackendKind;
+  readonly model: string;
+  /** Why this target was chosen (the router's or the fallback's words). */
+  readonly reason?: string;
+  readonly error?: { readonly kind: ErrorKind | 'unknown'; readonly message: string };
 }
 
 export interface AssistantMessage {
@@ -47,6 +58,8 @@ export interface AssistantMessage {
   readonly parts?: readonly AnswerPart[];
   /** Copied from the parent by a fork: context for this instance, but the parent's spend, not its own. */
   readonly inherited?: boolean;
+  /** Every backend and model tried for this answer, when there was more than one (a fallback, a retry elsewhere). */
+  readonly attempts?: readonly TurnAttempt[];
 }
 
 export type Message = UserMessage | AssistantMessage;

@@ -3,7 +3,7 @@ import type { Backend } from '../../src/core/backends/backend';
 import { OllamaBackend } from '../../src/core/backends/ollama';
 import { OpenAiBackend } from '../../src/core/backends/openai';
 import type { ModelPrice } from '../../src/core/cost/prices';
-import { Fleet } from '../../src/core/fleet';
+import { Fleet, type FleetOptions } from '../../src/core/fleet';
 import { FAKE_ANTHROPIC_KEY, startAnthropicFake, type AnthropicFake } from '../fixtures/anthropicFake';
 import { startOllamaFake, type OllamaFake } from '../fixtures/ollamaFake';
 import { startOpenAiFake, type OpenAiFake } from '../fixtures/openaiFake';
@@ -23,7 +23,7 @@ export const OPENAI_PRICE: ModelPrice = { input: 0.15, output: 0.6, cacheRead: 0
  * A Fleet with every API backend, each real client pointed at its loopback fake. `extraBackends` is where the
  * Claude Code CLI backend joins (pointed at the Anthropic fake) for the orchestrator scenario once it lands.
  */
-export async function mixedFleetRig(extraBackends: (anthropic: AnthropicFake) => Backend[] = () => []): Promise<MixedFleetRig> {
+export async function mixedFleetRig(extraBackends: (anthropic: AnthropicFake) => Backend[] = () => [], fleetOptions: Partial<FleetOptions> = {}): Promise<MixedFleetRig> {
   const [anthropic, ollama, openai] = await Promise.all([
     startAnthropicFake({ apiKey: FAKE_ANTHROPIC_KEY }),
     startOllamaFake([
@@ -40,6 +40,7 @@ export async function mixedFleetRig(extraBackends: (anthropic: AnthropicFake) =>
       ...extraBackends(anthropic),
     ],
     pricing: { overrides: { [OPENAI_MODEL]: OPENAI_PRICE } },
+    ...fleetOptions,
   });
   return {
     fleet,

@@ -61,6 +61,11 @@ export interface ForkRequest {
 
 export interface BackendSession {
   runTurn(input: TurnInput, sink: TurnSink): Promise<TurnOutput>;
+  /**
+   * The session keeps its own context (a Claude Code process): it reads only the new message of `history`, and a
+   * fresh one seeds itself from the whole history. Absent: every turn sends the whole history.
+   */
+  readonly stateful?: boolean;
   /** State to persist; read after each turn. */
   readonly state: SessionState | undefined;
   /**

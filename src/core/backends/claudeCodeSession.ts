@@ -46,6 +46,8 @@ const UNRECOGNIZED_MODEL = '[claude-code:unrecognized_model]';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export class ClaudeCodeSession implements BackendSession {
+  /** The CLI process holds the conversation: a turn writes only the new message (a fresh one is seeded). */
+  readonly stateful = true;
   private s: ClaudeState;
   private proc: ClaudeCodeProcess | undefined;
   private turn: ActiveTurn | undefined;

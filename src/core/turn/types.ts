@@ -1,0 +1,79 @@
+/**
+ * One turn, as the pipeline sees it. Everything that runs between an instance's queue and a backend (budgets,
+ * compression, routing, fallback, the ledger) is a `TurnStage`: it gets the request, may change it, may answer
+ * without sending, may call `next` once, several times or on another target, and reports what it does as events.
+ */
+import type { Cost } from '../cost/cost';
+import type { Usage } from '../cost/usage';
+import type { BackendKind } from '../kinds';
+import type { AnswerPart, Message, TurnAttempt } from '../transcript';
+
+export type { TurnAttempt };
+
+/** Where a turn is sent: a backend and a model. */
+export interface TurnTarget {
+  readonly backend: BackendKind;
+  readonly model: string;
+}
+
+/** What a stage may know of the instance it works for; it cannot ask, cancel or change it. */
+export interface InstanceView {
+  readonly name: string;
+  readonly spec: { readonly backend: BackendKind; readonly model: string; readonly systemPrompt?: string; readonly role: string };
+  readonly status: string;
+  /** The model last reported, else the one asked for. */
+  readonly model: string;
+  readonly totals: { readonly usage: Usage; readonly cost: { readonly usd: number; readonly unpricedRequests: number } };
+  readonly transcript: readonly Message[];
+}
+
+export interface TurnRequest {
+  readonly instance: InstanceView;
+  readonly askId: string;
+  /** The transcript the target will see, ending with the new user message. */
+  readonly history: readonly Message[];
+  readonly target: TurnTarget;
+  /** Why this target, when a stage chose it (shown with the attempt). */
+  readonly reason?: string;
+  readonly signal: AbortSignal;
+}
+
+/** What a turn reports as it goes. */
+export type TurnEvent =
+  | { readonly type: 'delta'; readonly text: string }
+  /** The model the provider says is answering. */
+  | { readonly type: 'model'; readonly id: string }
+  | { readonly type: 'warning'; readonly text: string }
+  /** A tool call, tool result or reasoning, as it arrives. */
+  | { readonly type: 'part'; readonly part: AnswerPart }
+  /** A target is being tried, and why. */
+  | { readonly type: 'attempt'; readonly attempt: TurnAttempt }
+  /** An explanation worth showing: the router's choice, a compression, a budget warning. */
+  | { readonly type: 'note'; readonly stage: string; readonly text: string }
+  /** A tool asks to run (Claude Code approvals, to come): the stage that raised it waits for the answer. */
+  | { readonly type: 'approval'; readonly tool: string; readonly input: unknown };
+
+export interface TurnResult {
+  readonly text: string;
+  /** The backend and model that answered (the model as the provider reported it). */
+  readonly backend: BackendKind;
+  readonly model: string;
+  readonly usage: Usage;
+  readonly cost: Cost;
+  readonly latencyMs: number;
+  readonly firstTokenMs?: number;
+  readonly backendMessageId?: string;
+  readonly parts?: readonly AnswerPart[];
+  /** Every try, in order; the last one answered. */
+  readonly attempts: readonly TurnAttempt[];
+}
+
+export type TurnEmit = (event: TurnEvent) => void;
+/**
+ * Runs the rest of the pipeline. A stage that passes its own `emit` sees (and may change or hold back) every event
+ * of the stages after it and of the session; without one, they report to the stage's own `emit`.
+ */
+export type TurnNext = (request: TurnRequest, emit?: TurnEmit) => Promise<TurnResult>;
+export type TurnStage = (request: TurnRequest, next: TurnNext, emit: TurnEmit) => Promise<TurnResult>;
+/** The session's own run, at the end of the pipeline. */
+export type TurnTerminal = (request: TurnRequest, emit: TurnEmit) => Promise<TurnResult>;
