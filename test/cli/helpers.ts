@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ClaudeCodeBackend, type ClaudeCodeBackendOptions } from '../../src/core/backends/claudeCode';
+import type { Backend } from '../../src/core/backends/backend';
 import { descendants, listProcesses, readProc } from '../../src/core/backends/processTree';
 import { Fleet, type FleetOptions, type SpawnOptions } from '../../src/core/fleet';
 import type { FleetStore } from '../../src/core/store';
@@ -37,6 +38,8 @@ export interface RigOptions {
   readonly store?: FleetStore;
   /** Extra CLI environment, e.g. retry settings for a fault test. */
   readonly env?: Record<string, string>;
+  /** Backends beside Claude Code, pointed at the same fake (a turn may move between them). */
+  readonly extraBackends?: (fake: AnthropicFake) => Backend[];
 }
 
 /**
@@ -71,7 +74,7 @@ export async function cliRig(options: RigOptions = {}): Promise<CliRig> {
     ...extra,
   });
   const backend = new ClaudeCodeBackend(backendOptions());
-  const fleet = new Fleet({ backends: [backend], store: options.store, ...options.fleet });
+  const fleet = new Fleet({ backends: [backend, ...(options.extraBackends?.(fake) ?? [])], store: options.store, ...options.fleet });
   return {
     fake,
     backend,
