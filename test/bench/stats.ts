@@ -25,3 +25,24 @@ export async function alternate<T>(rounds: number, a: () => Promise<T>, b: () =>
   }
   return out;
 }
+
+/**
+ * Runs every function once per round after one warm-up each, rotating which goes first, so drift on a shared
+ * machine hits all of them alike. Returns each one's results, by index.
+ */
+export async function rotate<T>(rounds: number, fns: ReadonlyArray<() => Promise<T>>): Promise<T[][]> {
+  for (const f of fns) await f();
+  const out = fns.map(() => [] as T[]);
+  for (let i = 0; i < rounds; i++) {
+    for (let j = 0; j < fns.length; j++) {
+      const k = (i + j) % fns.length;
+      out[k].push(await fns[k]());
+    }
+  }
+  return out;
+}
+
+/** The smallest and largest value, for the spread of a set of runs. */
+export function spread(xs: readonly number[]): [number, number] {
+  return [Math.min(...xs), Math.max(...xs)];
+}

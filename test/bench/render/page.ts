@@ -20,8 +20,9 @@ function time(chunks: readonly string[], root: HTMLElement, onChunk: (chunk: str
     longest = Math.max(longest, ms);
   };
   for (const chunk of chunks) frame(() => onChunk(chunk));
+  const before = total;
   if (end) frame(end);
-  return { totalMs: total, longestMs: longest, text: root.textContent ?? '' };
+  return { totalMs: total, longestMs: longest, finishMs: total - before, text: root.textContent ?? '' };
 }
 
 function fresh(): HTMLElement {
