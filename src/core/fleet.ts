@@ -6,7 +6,7 @@ import { priceRequest, type Cost, type PricingContext } from './cost/cost';
 import { ANTHROPIC_PRICES, type ModelPrice } from './cost/prices';
 import { broadcastTargets, runBroadcast, type BroadcastResult } from './broadcast';
 import { forkContext } from './forkContext';
-import { Instance, type InstanceHost, type InstanceSpec, type InstanceStatus, type Lineage } from './instance';
+import { Instance, type InstanceHost, type InstanceReadout, type InstanceSpec, type InstanceStatus, type Lineage } from './instance';
 import { toInfo, type InstanceInfo } from './instanceInfo';
 import { Disposable, Emitter, type Event } from './lifecycle';
 import type { Logger } from './log';
@@ -182,7 +182,7 @@ export class Fleet extends Disposable {
 
   ask(name: string, prompt: string): AskHandle {
     checkPrompt(prompt);
-    return this.get(name).ask(prompt);
+    return this.instance(name).ask(prompt);
   }
 
   /** Starts an ask and returns a ticket to `poll` later. */
@@ -202,11 +202,11 @@ export class Fleet extends Disposable {
   /** Stops the ask in flight, or the one `askId` names (in flight or queued); see Instance.cancel. */
   cancel(name: string, askId?: string): boolean {
     if (askId !== undefined && typeof askId !== 'string') throw new FleetError('invalid_argument', `An ask id must be text, not ${describeValue(askId)}.`);
-    return this.get(name).cancel(askId);
+    return this.instance(name).cancel(askId);
   }
 
   async fork(source: string, newName: string, options: ForkOptions = {}): Promise<InstanceInfo> {
-    const parent = this.get(source);
+    const parent = this.instance(source);
     this.checkNewName(newName);
     const wanted = { ...parent.spec, backend: options.backend ?? parent.spec.backend, model: options.model ?? parent.spec.model };
     const spec = checkSpec(wanted, [...this.backends.keys()]);
@@ -226,8 +226,8 @@ export class Fleet extends Disposable {
   }
 
   relay(from: string, to: string, options: RelayOptions = {}): AskHandle {
-    const source = this.get(from);
-    this.get(to);
+    const source = this.instance(from);
+    this.instance(to);
     const template = options.template ?? DEFAULT_RELAY_TEMPLATE;
     if (typeof template !== 'string') throw new FleetError('invalid_argument', `A relay template must be text, not ${describeValue(template)}.`);
     if (!template.includes('{{answer}}')) throw new FleetError('invalid_argument', 'A relay template must contain {{answer}}.');
@@ -241,7 +241,7 @@ export class Fleet extends Disposable {
   async broadcast(names: readonly string[] | 'all', prompt: string, options: BroadcastOptions = {}): Promise<BroadcastResult[]> {
     const targets = broadcastTargets(names, [...this.instances.keys()]);
     checkPrompt(prompt); // once for all, rather than one failed result per instance
-    targets.forEach((n) => this.get(n));
+    targets.forEach((n) => this.instance(n));
     const ask = (n: string) => {
       const handle = this.ask(n, prompt);
       options.onAsk?.(n, handle);
@@ -252,7 +252,7 @@ export class Fleet extends Disposable {
 
   /** Renames an instance; its forks keep pointing at it. Names of live work (asks in flight) stay attached. */
   rename(oldName: string, newName: string): InstanceInfo {
-    const instance = this.get(oldName);
+    const instance = this.instance(oldName);
     if (oldName === newName) return toInfo(instance);
     this.checkNewName(newName);
     this.instances.delete(oldName);
@@ -270,7 +270,7 @@ export class Fleet extends Disposable {
   }
 
   async kill(name: string): Promise<void> {
-    const instance = this.get(name);
+    const instance = this.instance(name);
     this.instances.delete(name);
     this.killed.add(name);
     await instance.stop();
@@ -287,11 +287,16 @@ export class Fleet extends Disposable {
   }
 
   status(name: string): InstanceInfo {
-    return toInfo(this.get(name));
+    return toInfo(this.instance(name));
   }
 
   /** The live instance, for views that read its transcript. */
-  get(name: string): Instance {
+  /** A read-only view of one instance, for views and tests: it cannot ask, cancel or stop. */
+  get(name: string): InstanceReadout {
+    return this.instance(name);
+  }
+
+  private instance(name: string): Instance {
     const instance = this.instances.get(name);
     if (instance) return instance;
     const problem = nameProblem(name);

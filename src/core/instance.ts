@@ -78,6 +78,12 @@ interface Pending {
   readonly controller: AbortController;
 }
 
+/** What views may read of an instance: everything it shows, nothing that acts on it. */
+export type InstanceReadout = Pick<
+  Instance,
+  'name' | 'spec' | 'status' | 'model' | 'totals' | 'transcript' | 'settledTranscript' | 'lineage' | 'lastError' | 'queued' | 'currentAsk' | 'createdAt' | 'sessionState'
+>;
+
 /** A turn in flight: its request, the attempts made so far, and its own clock. */
 interface Turn {
   readonly request: TurnRequest;

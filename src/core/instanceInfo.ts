@@ -2,7 +2,7 @@ import type { SessionState } from './backends/backend';
 import type { BackendKind, Role } from './kinds';
 import type { CostTotal } from './cost/cost';
 import type { Usage } from './cost/usage';
-import type { Instance, InstanceStatus, LastError, Lineage } from './instance';
+import type { InstanceReadout, InstanceStatus, LastError, Lineage } from './instance';
 
 /** A plain snapshot of an instance, safe to hand to views, the API and the control server. */
 export interface InstanceInfo {
@@ -24,7 +24,7 @@ export interface InstanceInfo {
   readonly session?: SessionState;
 }
 
-export function toInfo(i: Instance): InstanceInfo {
+export function toInfo(i: InstanceReadout): InstanceInfo {
   return {
     name: i.name,
     backend: i.spec.backend,

@@ -4,7 +4,7 @@
 import type { ErrorKind } from '../../core/errors';
 import { formatUsd, type Cost } from '../../core/cost/cost';
 import type { Usage } from '../../core/cost/usage';
-import type { Instance } from '../../core/instance';
+import type { InstanceReadout } from '../../core/instance';
 import { toInfo } from '../../core/instanceInfo';
 import type { Message } from '../../core/transcript';
 import type { ErrorView, InstanceView, MessageView, TokensView } from '../../webview/chat/protocol';
@@ -47,7 +47,7 @@ export function messageView(m: Message): MessageView {
   };
 }
 
-export function instanceView(i: Instance): InstanceView {
+export function instanceView(i: InstanceReadout): InstanceView {
   const info = toInfo(i);
   const current = i.currentAsk;
   return {
