@@ -32,6 +32,27 @@ export function isTransient(kind: ErrorKind): boolean {
   return kind === 'rate_limited' || kind === 'overloaded' || kind === 'server' || kind === 'network' || kind === 'timeout';
 }
 
+/** Statuses whose kind differs from the shared ladder for one provider, e.g. Anthropic's 529 "overloaded". */
+export type StatusOverrides = Readonly<Partial<Record<number, ErrorKind>>>;
+
+/**
+ * The kind an HTTP status means, before a backend looks at the body. Every backend starts here so that the same
+ * status never means two things in two places; a provider's own codes (Anthropic's 529, a proxy's 503) come in as
+ * `overrides`, which win. No status at all (an error event mid-stream) and anything that is not a 4xx is the
+ * server's failure.
+ */
+export function kindForStatus(status: number | undefined, overrides: StatusOverrides = {}): ErrorKind {
+  if (status === undefined) return 'server';
+  const own = overrides[status];
+  if (own) return own;
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 408 || status === 504) return 'timeout';
+  if (status === 429) return 'rate_limited';
+  if (status >= 400 && status < 500) return 'bad_request';
+  return 'server';
+}
+
 export interface BackendErrorInit {
   /** Provider status code, when there was one. */
   status?: number;

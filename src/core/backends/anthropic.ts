@@ -6,7 +6,9 @@ import { ANTHROPIC_PRICES } from '../cost/prices';
 import type { Usage } from '../cost/usage';
 import type { Message } from '../transcript';
 import { current, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
-import { BackendError, errorMessage, isAbortError, parseRetryAfter } from '../errors';
+import { BackendError, errorMessage, isAbortError, kindForStatus, parseRetryAfter, type StatusOverrides } from '../errors';
+import { normaliseTurns } from './messages';
+import { DEFAULT_IDLE_TIMEOUT_MS, IdleWatchdog } from './watchdog';
 
 export interface AnthropicBackendOptions {
   /** Resolved per request, so a key set while the window is open takes effect at once. */
@@ -24,51 +26,6 @@ export interface AnthropicBackendOptions {
 }
 
 const DEFAULT_MAX_TOKENS = 8192;
-const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
-
-/**
- * Aborts a request whose stream goes quiet: the SDK's own timeout stops at the headers. `touch()` runs per event, so
- * it only counts (reading the clock per event costs measurable throughput); a timer looks a few times per period
- * and aborts once it has seen no event for a whole period.
- */
-class IdleWatchdog {
-  private static readonly CHECKS_PER_PERIOD = 4;
-  private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
-  private events = 0;
-  private seen = 0;
-  private quietChecks = 0;
-  expired = false;
-  readonly signal: AbortSignal;
-
-  constructor(private readonly ms: number, outer: AbortSignal) {
-    this.signal = AbortSignal.any([outer, this.controller.signal]);
-    this.timer = setInterval(() => this.check(), Math.max(1, Math.floor(ms / IdleWatchdog.CHECKS_PER_PERIOD)));
-  }
-
-  touch(): void {
-    this.events++;
-  }
-
-  private check(): void {
-    if (this.events !== this.seen) {
-      this.seen = this.events;
-      this.quietChecks = 0;
-    } else if (++this.quietChecks >= IdleWatchdog.CHECKS_PER_PERIOD) {
-      this.expired = true;
-      clearInterval(this.timer);
-      this.controller.abort();
-    }
-  }
-
-  error(): BackendError {
-    return new BackendError('timeout', `The Anthropic API stream went quiet for ${Math.round(this.ms / 1000)} s.`, { hint: 'Retry; the provider may be overloaded.' });
-  }
-
-  dispose(): void {
-    clearInterval(this.timer);
-  }
-}
 
 /** The Anthropic Messages API with the official SDK. Stateless: the transcript is the context, so forks copy it. */
 export class AnthropicBackend implements Backend {
@@ -124,7 +81,14 @@ export class AnthropicBackend implements Backend {
     const usage: Usage = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
     let stopReason: string | undefined;
     let finished = false;
-    const idle = new IdleWatchdog(this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, input.signal);
+    const idle = new IdleWatchdog({
+      ms: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      signal: input.signal,
+      what: 'The Anthropic API stream',
+      hint: 'Retry; the provider may be overloaded.',
+      // The API opens the stream with message_start before it generates anything, so a wait for it is watched too.
+      watchFirstEvent: true,
+    });
     try {
       const stream = await sdk.messages.create(params, { signal: idle.signal });
       for await (const event of stream) {
@@ -187,21 +151,16 @@ export function buildRequest(init: SessionInit, history: readonly Message[], max
   return { model: init.model, max_tokens: maxTokens, messages, ...(system ? { system } : {}), stream: true };
 }
 
-/**
- * The API wants alternating user/assistant turns that start with the user. Partial or failed answers stay in our
- * transcript, so empty ones are dropped and neighbours with the same role are joined.
- */
+/** The conversation (see `normaliseTurns`) as the API's messages, one text block each. */
 export function toApiMessages(history: readonly Message[]): MessageParam[] {
-  const out: Array<{ role: 'user' | 'assistant'; content: TextBlockParam[] }> = [];
-  for (const m of history) {
-    if (m.text.length === 0) continue;
-    const last = out[out.length - 1];
-    if (last && last.role === m.role) last.content[0] = { type: 'text', text: `${last.content[0].text}\n\n${m.text}` };
-    else out.push({ role: m.role, content: [{ type: 'text', text: m.text }] });
-  }
-  while (out.length > 0 && out[0].role !== 'user') out.shift();
-  return out;
+  return normaliseTurns(history).map((t) => ({ role: t.role, content: [{ type: 'text', text: t.text }] }));
 }
+
+/**
+ * The API's statuses where they differ from the shared ladder; Claude Code reports the same ones. 529 is the API's
+ * own "overloaded"; 413 is a request over the size limit, which for a text-only transcript means a long one.
+ */
+export const ANTHROPIC_STATUSES: StatusOverrides = { 413: 'context_overflow', 529: 'overloaded' };
 
 /** Maps whatever the SDK threw to the error taxonomy, once, here at the edge. */
 export function classifyAnthropicError(e: unknown, signal?: AbortSignal): BackendError {
@@ -219,17 +178,19 @@ export function classifyAnthropicError(e: unknown, signal?: AbortSignal): Backen
     const detail = type?.message ?? e.message;
     const retryAfterMs = e.headers ? parseRetryAfter((n) => e.headers?.get(n)) : undefined;
     const init = { status, retryAfterMs, cause: e };
-    if (status === 429 || type?.type === 'rate_limit_error') return new BackendError('rate_limited', `Rate limited by the Anthropic API: ${detail}`, { ...init, hint: 'Wait and retry, or use another backend.' });
-    if (status === 529 || type?.type === 'overloaded_error') return new BackendError('overloaded', `The Anthropic API is overloaded: ${detail}`, { ...init, hint: 'Retry in a moment.' });
-    if (status === 401 || status === 403 || type?.type === 'authentication_error' || type?.type === 'permission_error') {
+    // The body's error type backs up the status, so a gateway that rewrites the status still classifies right.
+    const kind = kindForStatus(status, ANTHROPIC_STATUSES);
+    if (kind === 'rate_limited' || type?.type === 'rate_limit_error') return new BackendError('rate_limited', `Rate limited by the Anthropic API: ${detail}`, { ...init, hint: 'Wait and retry, or use another backend.' });
+    if (kind === 'overloaded' || type?.type === 'overloaded_error') return new BackendError('overloaded', `The Anthropic API is overloaded: ${detail}`, { ...init, hint: 'Retry in a moment.' });
+    if (kind === 'auth' || type?.type === 'authentication_error' || type?.type === 'permission_error') {
       return new BackendError('auth', `The Anthropic API refused the key: ${detail}`, { ...init, hint: 'Check the key with "LLM Fleet: Set API Key…".' });
     }
-    if (status === 404 || type?.type === 'not_found_error') return new BackendError('not_found', `Not found: ${detail}`, { ...init, hint: 'Check the model name.' });
-    if (status === 413 || /prompt is too long|context window|too many tokens/i.test(detail)) {
+    if (kind === 'not_found' || type?.type === 'not_found_error') return new BackendError('not_found', `Not found: ${detail}`, { ...init, hint: 'Check the model name.' });
+    if (kind === 'context_overflow' || /prompt is too long|context window|too many tokens/i.test(detail)) {
       return new BackendError('context_overflow', `The conversation is too long for the model: ${detail}`, { ...init, hint: 'Fork from an earlier message, or compress the context.' });
     }
-    if (status === 408 || status === 504) return new BackendError('timeout', `The Anthropic API timed out: ${detail}`, init);
-    if (status !== undefined && status >= 400 && status < 500) return new BackendError('bad_request', `The Anthropic API rejected the request: ${detail}`, init);
+    if (kind === 'timeout') return new BackendError('timeout', `The Anthropic API timed out: ${detail}`, init);
+    if (kind === 'bad_request') return new BackendError('bad_request', `The Anthropic API rejected the request: ${detail}`, init);
     return new BackendError('server', `The Anthropic API failed: ${detail}`, { ...init, hint: 'Retry in a moment.' });
   }
   if (e instanceof SyntaxError) return new BackendError('server', `The server sent a malformed stream event: ${e.message}`, { cause: e });

@@ -3,14 +3,13 @@
  * The host injects the binary path, the workspace folder, extra environment and the API key source; the core never
  * reads VS Code settings itself.
  */
-import { constants as fsConstants, promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import type { Logger } from '../log';
 import { current, type Backend, type Live, type SessionInit } from './backend';
 import { buildEnv, parseInstanceOptions, type ClaudeCodeInstanceOptions } from './claudeCodeArgs';
 import { INSTALL_HINT } from './claudeCodeErrors';
 import { ClaudeCodeSession, type ProcessFactory } from './claudeCodeSession';
 import { BackendError } from '../errors';
+import { cmdShimTarget, envValue, executableProblem, findExecutable } from './which';
 
 export interface ClaudeCodeBackendOptions {
   /** The `claude` binary (the machine-scoped setting); read at each process start so a changed setting applies. */
@@ -24,29 +23,6 @@ export interface ClaudeCodeBackendOptions {
   /** The key for instances whose `billing` option is `apiKey`. It reaches the child by environment only. */
   getApiKey?(): Promise<string | undefined>;
   log?: Logger;
-}
-
-/** Finds `claude` on PATH: the first entry that is an executable file. */
-export async function findOnPath(name: string, envPath: string | undefined): Promise<string | undefined> {
-  const names = process.platform === 'win32' ? [`${name}.exe`, name] : [name];
-  for (const dir of (envPath ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    for (const n of names) {
-      const candidate = path.join(dir, n);
-      if (await isExecutableFile(candidate)) return candidate;
-    }
-  }
-  return undefined;
-}
-
-async function isExecutableFile(file: string): Promise<boolean> {
-  try {
-    if (!(await fs.stat(file)).isFile()) return false;
-    await fs.access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class ClaudeCodeBackend implements Backend {
@@ -73,25 +49,26 @@ export class ClaudeCodeBackend implements Backend {
     return [...this.sessions].map((s) => s.pid).filter((p): p is number => p !== undefined);
   }
 
-  /** The binary to run, checked so the error says exactly what is wrong. */
+  /**
+   * The binary to run, checked so the error says exactly what is wrong; on PATH it is found as detection finds it
+   * (./which), and an npm `.cmd` shim is replaced by the `.exe` behind it (see `cmdShimTarget`).
+   */
   async resolveBinary(): Promise<string> {
     const configured = current(this.options.binaryPath);
     if (configured) {
-      let stat;
-      try {
-        stat = await fs.stat(configured);
-      } catch {
-        throw new BackendError('not_found', `The Claude Code binary was not found at '${configured}'.`, { hint: INSTALL_HINT });
-      }
-      if (!stat.isFile()) throw new BackendError('not_found', `'${configured}' is not a file, so it cannot be the Claude Code binary.`, { hint: INSTALL_HINT });
-      if (!(await isExecutableFile(configured))) {
+      const problem = await executableProblem(configured);
+      if (problem === 'it does not exist') throw new BackendError('not_found', `The Claude Code binary was not found at '${configured}'.`, { hint: INSTALL_HINT });
+      if (problem === 'it is not a file') throw new BackendError('not_found', `'${configured}' is not a file, so it cannot be the Claude Code binary.`, { hint: INSTALL_HINT });
+      if (problem === 'it is not executable') {
         throw new BackendError('not_found', `The Claude Code binary at '${configured}' is not executable.`, { hint: `Make it executable (chmod +x '${configured}'), or point the 'llmFleet.claudeCode.path' setting at another binary.` });
       }
-      return configured;
+      if (problem) throw new BackendError('not_found', `The Claude Code binary at '${configured}' cannot be used: ${problem}.`, { hint: INSTALL_HINT });
+      return cmdShimTarget(configured);
     }
-    const found = await findOnPath('claude', (this.options.baseEnv ?? process.env).PATH);
+    const env = this.options.baseEnv ?? process.env;
+    const found = await findExecutable('claude', { path: envValue(env, 'PATH'), pathExt: envValue(env, 'PATHEXT') });
     if (!found) throw new BackendError('not_found', "Claude Code ('claude') was not found on PATH.", { hint: INSTALL_HINT });
-    return found;
+    return cmdShimTarget(found);
   }
 
   private factory(instanceName: string, released: () => void): ProcessFactory {

@@ -3,7 +3,8 @@
  * `result` with `is_error:true` (often with `subtype:"success"`, so the subtype is never trusted), an
  * `api_error_status`, and a human message; the process itself can also fail to start or die.
  */
-import { BackendError } from '../errors';
+import { BackendError, kindForStatus } from '../errors';
+import { ANTHROPIC_STATUSES } from './anthropic';
 
 export const INSTALL_HINT =
   "Install Claude Code with 'npm install -g @anthropic-ai/claude-code', or set the 'llmFleet.claudeCode.path' setting to the claude binary.";
@@ -23,25 +24,27 @@ export function classifyResult(r: ResultLine, retryAfterMs?: number): BackendErr
   const detail = (r.result || r.errors?.join('; ') || `the turn ended with '${r.subtype ?? 'an error'}'`).trim();
   const status = typeof r.api_error_status === 'number' ? r.api_error_status : undefined;
   const init = { status };
-  if (r.terminal_reason === 'prompt_too_long' || status === 413 || /prompt is too long/i.test(detail)) {
+  // The status is the Anthropic API's, passed on by the CLI.
+  const kind = kindForStatus(status, ANTHROPIC_STATUSES);
+  if (r.terminal_reason === 'prompt_too_long' || kind === 'context_overflow' || /prompt is too long/i.test(detail)) {
     return new BackendError('context_overflow', `The conversation is too long for the model: ${detail}`, { ...init, hint: 'Fork from an earlier message, or start a new instance.' });
   }
   if (r.subtype === 'error_max_turns') {
     return new BackendError('bad_request', `Claude Code stopped at its turn limit: ${detail}`, { hint: "Raise the instance's maxTurns option, or ask again to continue." });
   }
-  if (status === 429) return new BackendError('rate_limited', `Rate limited (via Claude Code): ${detail}`, { ...init, retryAfterMs, hint: 'Wait and retry, or use another backend.' });
-  if (status === 529 || /overloaded/i.test(detail)) return new BackendError('overloaded', `The API is overloaded (via Claude Code): ${detail}`, { ...init, status: status ?? 529, hint: 'Retry in a moment.' });
-  if (status === 401 || status === 403 || /not logged in|invalid api key|failed to authenticate/i.test(detail)) {
+  if (kind === 'rate_limited') return new BackendError('rate_limited', `Rate limited (via Claude Code): ${detail}`, { ...init, retryAfterMs, hint: 'Wait and retry, or use another backend.' });
+  if (kind === 'overloaded' || /overloaded/i.test(detail)) return new BackendError('overloaded', `The API is overloaded (via Claude Code): ${detail}`, { ...init, status: status ?? 529, hint: 'Retry in a moment.' });
+  if (kind === 'auth' || /not logged in|invalid api key|failed to authenticate/i.test(detail)) {
     return new BackendError('auth', `Claude Code could not authenticate: ${detail}`, {
       ...init,
       hint: "Run 'claude' in a terminal and log in, or set the instance to bill an API key and set the key.",
     });
   }
-  if (status === 404) return new BackendError('not_found', `Not found (via Claude Code): ${detail}`, { ...init, hint: 'Check the model name.' });
-  if (status === 408 || status === 504 || /timed out|timeout/i.test(detail)) return new BackendError('timeout', `The API did not answer in time (via Claude Code): ${detail}`, init);
+  if (kind === 'not_found') return new BackendError('not_found', `Not found (via Claude Code): ${detail}`, { ...init, hint: 'Check the model name.' });
+  if (kind === 'timeout' || /timed out|timeout/i.test(detail)) return new BackendError('timeout', `The API did not answer in time (via Claude Code): ${detail}`, init);
   if (/no conversation found|no message found with message.uuid/i.test(detail)) return unknownSession(detail);
   if (/connection|ECONNRESET|ECONNREFUSED|socket|network/i.test(detail)) return new BackendError('network', `Claude Code lost the connection to the API: ${detail}`, { ...init, hint: 'Check the network and ANTHROPIC_BASE_URL.' });
-  if (status !== undefined && status >= 400 && status < 500) return new BackendError('bad_request', `The API rejected the request (via Claude Code): ${detail}`, init);
+  if (kind === 'bad_request') return new BackendError('bad_request', `The API rejected the request (via Claude Code): ${detail}`, init);
   return new BackendError('server', `Claude Code reported an error: ${detail}`, { ...init, hint: 'Retry in a moment.' });
 }
 

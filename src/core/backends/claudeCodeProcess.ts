@@ -1,6 +1,8 @@
 /**
- * One long-lived `claude -p --input-format stream-json` child: started with execa (never a shell), spoken to in
- * JSON lines on stdin, heard in JSON lines on stdout, with the tail of stderr kept for error messages.
+ * One long-lived `claude -p --input-format stream-json` child: started with execa (no shell asked for), spoken to in
+ * JSON lines on stdin, heard in JSON lines on stdout, with the tail of stderr kept for error messages. On Windows
+ * the binary found on PATH may be a `.cmd`, which only cmd.exe can run; an npm shim is swapped for the `.exe`
+ * behind it before it gets here (./which `cmdShimTarget`), so only a hand-written script goes through cmd.exe.
  */
 import type { ResultPromise } from 'execa';
 import { descendants, signalAll } from './processTree';

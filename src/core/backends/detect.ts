@@ -3,14 +3,13 @@
  * shows the findings; nothing here throws, and every probe runs at once with a short timeout so a dead host never
  * holds up the window.
  */
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type { BackendKind } from '../kinds';
 import { BackendError, errorMessage } from '../errors';
 import { OllamaBackend } from './ollama';
 import { DEFAULT_OLLAMA_HOST } from './ollamaWire';
 import { OpenAiBackend } from './openai';
+import { envValue, executableProblem, findExecutable } from './which';
 
 /** An OpenAI-compatible server from the settings. */
 export interface OpenAiServerSetting {
@@ -23,6 +22,8 @@ export interface DetectOptions {
   claudePath?: string;
   /** The PATH to search; defaults to the process's. */
   searchPath?: string;
+  /** Windows: the extensions to try on PATH; defaults to the process's PATHEXT. */
+  pathExt?: string;
   /** The Anthropic key from SecretStorage or the environment; its value is never reported. */
   getAnthropicKey?(): Promise<string | undefined>;
   /** Where to look for Ollama; default http://127.0.0.1:11434. */
@@ -31,7 +32,7 @@ export interface DetectOptions {
   getOpenAiKey?(baseURL: string): Promise<string | undefined>;
   /** Per network probe; default 1,500 ms. */
   timeoutMs?: number;
-  /** Defaults to `process.platform`; Windows looks for `claude.exe`/`.cmd` too. */
+  /** Defaults to `process.platform`; on Windows `claude` is looked up with PATHEXT (`claude.exe`, `claude.cmd`, …). */
   platform?: NodeJS.Platform;
 }
 
@@ -79,32 +80,19 @@ async function findClaude(options: DetectOptions): Promise<BackendFinding> {
   const platform = options.platform ?? process.platform;
   if (options.claudePath?.trim()) {
     const path = options.claudePath.trim();
-    const problem = isAbsolute(path) ? await notExecutable(path, platform) : 'the setting must be an absolute path';
+    const problem = isAbsolute(path) ? await executableProblem(path, platform) : 'the setting must be an absolute path';
     return problem
       ? { kind: 'claudeCode', label, usable: false, target: path, detail: `The configured Claude Code path ${path} cannot be used: ${problem}.`, hint: 'Fix the Claude Code path setting, or clear it to use `claude` from PATH.' }
       : { kind: 'claudeCode', label, usable: true, target: path, detail: `Found at ${path} (from the settings).` };
   }
-  const names = platform === 'win32' ? ['claude.exe', 'claude.cmd', 'claude'] : ['claude'];
-  for (const dir of (options.searchPath ?? process.env.PATH ?? '').split(platform === 'win32' ? ';' : delimiter)) {
-    if (!dir) continue;
-    for (const name of names) {
-      const candidate = join(dir, name);
-      if (!(await notExecutable(candidate, platform))) return { kind: 'claudeCode', label, usable: true, target: candidate, detail: `Found on PATH at ${candidate}.` };
-    }
-  }
+  // The backend's own lookup, so what is reported found here is what an instance then starts.
+  const found = await findExecutable('claude', {
+    path: options.searchPath ?? envValue(process.env, 'PATH', platform),
+    pathExt: options.pathExt ?? envValue(process.env, 'PATHEXT', platform),
+    platform,
+  });
+  if (found) return { kind: 'claudeCode', label, usable: true, target: found, detail: `Found on PATH at ${found}.` };
   return { kind: 'claudeCode', label, usable: false, detail: '`claude` is not on PATH.', hint: 'Install Claude Code (npm install -g @anthropic-ai/claude-code), or set its path in the settings.' };
-}
-
-/** Why `path` cannot be run, or undefined when it can. */
-async function notExecutable(path: string, platform: NodeJS.Platform): Promise<string | undefined> {
-  try {
-    if (!(await stat(path)).isFile()) return 'it is not a file';
-    if (platform !== 'win32') await access(path, constants.X_OK);
-    return undefined;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    return code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'it is not executable' : errorMessage(e);
-  }
 }
 
 async function findAnthropicKey(options: DetectOptions): Promise<BackendFinding> {

@@ -4,9 +4,10 @@ import type { Usage } from '../cost/usage';
 import { modelProblem } from '../names';
 import type { AnswerPart } from '../transcript';
 import { current, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
-import { toChatMessages } from './chatMessages';
+import { toChatMessages } from './messages';
 import { BackendError } from '../errors';
 import { checkOllamaHost, classifyOllamaError, DEFAULT_OLLAMA_HOST, ollamaFetch } from './ollamaWire';
+import { DEFAULT_IDLE_TIMEOUT_MS, IdleWatchdog } from './watchdog';
 
 /** /api/show reads model metadata only; a server that takes longer than this is not going to answer. */
 const SHOW_TIMEOUT_MS = 30_000;
@@ -21,6 +22,8 @@ export interface OllamaBackendOptions {
   numCtx?: Live<number | Readonly<Record<string, number>> | undefined>;
   /** Extra headers for every request, e.g. a reverse proxy's credentials. */
   headers?: Readonly<Record<string, string>>;
+  /** A stream that goes this long without a chunk, once it has started, is given up as timed out. */
+  idleTimeoutMs?: number;
 }
 
 /** A model the server has, as /api/tags lists it. */
@@ -118,10 +121,18 @@ export class OllamaBackend implements Backend {
     let reportedModel: string | undefined;
     let reasoning = '';
     const parts: AnswerPart[] = [];
+    const idle = new IdleWatchdog({
+      ms: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      signal: input.signal,
+      what: `Ollama at ${host}`,
+      hint: 'Retry; check the Ollama server log.',
+      watchFirstEvent: false,
+    });
     try {
-      const client = this.client(host, input.signal, true);
+      const client = this.client(host, idle.signal, true);
       const stream = await client.chat({ model: init.model, messages, stream: true, ...(numCtx !== undefined ? { options: { num_ctx: numCtx } } : {}) });
       for await (const chunk of stream) {
+        idle.touch();
         if (reportedModel === undefined && chunk.model) sink.model?.((reportedModel = chunk.model));
         const m = chunk.message;
         if (m?.content) sink.delta(m.content);
@@ -130,8 +141,11 @@ export class OllamaBackend implements Backend {
         if (chunk.done) final = chunk;
       }
     } catch (e) {
-      throw classifyOllamaError(e, { host, model: init.model, signal: input.signal });
+      throw idle.expired ? idle.error() : classifyOllamaError(e, { host, model: init.model, signal: input.signal });
+    } finally {
+      idle.dispose();
     }
+    if (idle.expired) throw idle.error();
     if (input.signal.aborted) throw new BackendError('cancelled', 'Cancelled.');
     // The client throws when the stream ends without `done`; this guards a loop left some other way.
     if (!final) throw new BackendError('network', `Ollama at ${host} ended the answer early.`);

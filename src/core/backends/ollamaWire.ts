@@ -2,7 +2,7 @@
  * The edge between the `ollama` client and the network: host validation, a fetch wrapper that makes cancel work
  * before the response headers arrive and refuses answers that are not Ollama's JSON, and the error classification.
  */
-import { BackendError, errorMessage, isAbortError } from '../errors';
+import { BackendError, errorMessage, isAbortError, kindForStatus, type StatusOverrides } from '../errors';
 
 /** Where Ollama listens unless told otherwise. */
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -134,6 +134,9 @@ export function validatedLines(source: ReadableStream<Uint8Array>): ReadableStre
   });
 }
 
+/** Ollama answers 503 when its queue (OLLAMA_MAX_QUEUE) is full: busy, not broken. */
+const OLLAMA_STATUSES: StatusOverrides = { 503: 'overloaded' };
+
 /** Maps what the `ollama` client threw to the taxonomy, once, here at the edge. */
 export function classifyOllamaError(e: unknown, context: { host: string; model?: string; signal?: AbortSignal }): BackendError {
   if (e instanceof BackendError) return e;
@@ -158,20 +161,22 @@ export function classifyOllamaError(e: unknown, context: { host: string; model?:
     const status = (e as Error & { status_code?: number }).status_code;
     const detail = e.message;
     const init = { status, cause: e };
-    if (status === 404 && /model\b.*\bnot found/i.test(detail)) {
+    const kind = kindForStatus(status, OLLAMA_STATUSES);
+    // Ollama says 404 both for a model it has not pulled and (as does anything else) for a path it lacks.
+    if (kind === 'not_found' && /model\b.*\bnot found/i.test(detail)) {
       return new BackendError('not_found', `Ollama has no model '${model ?? '?'}': ${detail}`, { ...init, hint: `Run \`ollama pull ${model ?? '<model>'}\`, or pick a model from \`ollama list\`.` });
     }
-    if (status === 404) {
+    if (kind === 'not_found') {
       return new BackendError('not_found', `The server at ${host} does not speak Ollama's API (HTTP 404: ${clip(detail)}).`, { ...init, hint: 'Check the Ollama host setting.' });
     }
-    if (status === 401 || status === 403) return new BackendError('auth', `Ollama at ${host} refused the request: ${detail}`, { ...init, hint: 'Check the headers or proxy credentials for this host.' });
-    if (status === 429) return new BackendError('rate_limited', `Ollama at ${host} is rate limiting: ${detail}`, { ...init, hint: 'Wait and retry.' });
-    if (status === 503) return new BackendError('overloaded', `Ollama at ${host} is busy: ${detail}`, { ...init, hint: 'Retry in a moment (OLLAMA_MAX_QUEUE may be full).' });
-    if (status === 408 || status === 504) return new BackendError('timeout', `Ollama at ${host} timed out: ${detail}`, init);
+    if (kind === 'auth') return new BackendError('auth', `Ollama at ${host} refused the request: ${detail}`, { ...init, hint: 'Check the headers or proxy credentials for this host.' });
+    if (kind === 'rate_limited') return new BackendError('rate_limited', `Ollama at ${host} is rate limiting: ${detail}`, { ...init, hint: 'Wait and retry.' });
+    if (kind === 'overloaded') return new BackendError('overloaded', `Ollama at ${host} is busy: ${detail}`, { ...init, hint: 'Retry in a moment (OLLAMA_MAX_QUEUE may be full).' });
+    if (kind === 'timeout') return new BackendError('timeout', `Ollama at ${host} timed out: ${detail}`, init);
     if (/context|too long|exceeds/i.test(detail) && status !== undefined && status < 500) {
       return new BackendError('context_overflow', `The conversation is too long for '${model}': ${detail}`, { ...init, hint: 'Fork from an earlier message, or raise the context length setting.' });
     }
-    if (status !== undefined && status >= 400 && status < 500) return new BackendError('bad_request', `Ollama rejected the request: ${detail}`, init);
+    if (kind === 'bad_request') return new BackendError('bad_request', `Ollama rejected the request: ${detail}`, init);
     return new BackendError('server', `Ollama failed: ${detail}`, { ...init, hint: 'See the Ollama server log; retry in a moment.' });
   }
   const cause = (e as { cause?: { code?: string; message?: string } } | undefined)?.cause;

@@ -4,9 +4,10 @@ import type { Usage } from '../cost/usage';
 import { modelProblem } from '../names';
 import type { AnswerPart } from '../transcript';
 import { current, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
-import { toChatMessages } from './chatMessages';
+import { toChatMessages } from './messages';
 import { BackendError } from '../errors';
 import { classifyOpenAiError, openAiBaseUrlProblem, rejectWebPages } from './openaiWire';
+import { DEFAULT_IDLE_TIMEOUT_MS, IdleWatchdog } from './watchdog';
 
 export interface OpenAiBackendOptions {
   /** The server's API root, e.g. `http://127.0.0.1:1234/v1` (LM Studio) or a LiteLLM proxy. An instance's `options.baseURL` wins. */
@@ -17,7 +18,10 @@ export interface OpenAiBackendOptions {
   label?: string;
   /** SDK-level retries of 429/5xx with Retry-After honoured. The fallback chain may set 0 and own retries. */
   maxRetries?: number;
+  /** Time allowed for the response headers (the SDK's timeout). */
   timeoutMs?: number;
+  /** A stream that goes this long without a chunk, once it has started, is given up as timed out. */
+  idleTimeoutMs?: number;
   /** Sent as `max_tokens` when set; otherwise the server's default applies. */
   maxTokens?: number;
 }
@@ -107,12 +111,20 @@ export class OpenAiBackend implements Backend {
     let reasoning = '';
     let text = 0;
     const calls: Array<{ name: string; args: string }> = [];
+    const idle = new IdleWatchdog({
+      ms: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      signal: input.signal,
+      what: `The stream from ${baseURL}`,
+      hint: 'Retry; check the server or proxy log.',
+      watchFirstEvent: false,
+    });
     try {
       const stream = await sdk.chat.completions.create(
         { model: init.model, messages, stream: true, stream_options: { include_usage: true }, ...(this.options.maxTokens ? { max_tokens: this.options.maxTokens } : {}) },
-        { signal: input.signal },
+        { signal: idle.signal },
       );
       for await (const chunk of stream) {
+        idle.touch();
         if (model === undefined && chunk.model) sink.model?.((model = chunk.model));
         if (chunk.usage) reported = chunk.usage;
         const choice = chunk.choices?.[0];
@@ -132,9 +144,12 @@ export class OpenAiBackend implements Backend {
         if (choice.finish_reason) finish = choice.finish_reason;
       }
     } catch (e) {
-      throw classifyOpenAiError(e, { baseURL, model: init.model, signal: input.signal });
+      throw idle.expired ? idle.error() : classifyOpenAiError(e, { baseURL, model: init.model, signal: input.signal });
+    } finally {
+      idle.dispose();
     }
     // The SDK ends the loop quietly when aborted; a stream that just stops is a dropped connection.
+    if (idle.expired) throw idle.error();
     if (input.signal.aborted) throw new BackendError('cancelled', 'Cancelled.');
     if (!finish) throw new BackendError('network', `The connection to ${baseURL} closed before the answer was complete.`, { hint: 'Retry; check the server or proxy log.' });
     if (finish === 'length') sink.warning?.('The answer stopped at the token limit.');

@@ -3,7 +3,7 @@
  * web pages, and the error classification.
  */
 import OpenAI from 'openai';
-import { BackendError, errorMessage, isAbortError, parseRetryAfter } from '../errors';
+import { BackendError, errorMessage, isAbortError, kindForStatus, parseRetryAfter, type StatusOverrides } from '../errors';
 
 /** Why a configured base URL cannot be used, or undefined when it is fine. */
 export function openAiBaseUrlProblem(baseURL: string): string | undefined {
@@ -40,6 +40,9 @@ export const rejectWebPages: typeof fetch = async (input, init) => {
   return response;
 };
 
+/** vLLM, LiteLLM and most proxies say 503 when their queue is full; some proxies pass on Anthropic's 529. */
+const OPENAI_STATUSES: StatusOverrides = { 503: 'overloaded', 529: 'overloaded' };
+
 /** Maps whatever the SDK threw to the taxonomy, once, here at the edge. */
 export function classifyOpenAiError(e: unknown, context: { baseURL: string; model?: string; signal?: AbortSignal }): BackendError {
   if (e instanceof BackendError) return e;
@@ -71,12 +74,14 @@ export function classifyOpenAiError(e: unknown, context: { baseURL: string; mode
     const detail = body?.message ?? e.message;
     const retryAfterMs = e.headers ? parseRetryAfter((n) => e.headers?.get(n)) : undefined;
     const init = { status, retryAfterMs, cause: e };
-    if (status === 429 && (body?.code === 'insufficient_quota' || body?.type === 'insufficient_quota')) {
+    const kind = kindForStatus(status, OPENAI_STATUSES);
+    // OpenAI answers an exhausted account with 429 too, but waiting never fixes it.
+    if (kind === 'rate_limited' && (body?.code === 'insufficient_quota' || body?.type === 'insufficient_quota')) {
       return new BackendError('auth', `The account behind ${baseURL} is out of quota: ${detail}`, { ...init, hint: 'Check the plan and billing for this key.' });
     }
-    if (status === 429) return new BackendError('rate_limited', `Rate limited by ${baseURL}: ${detail}`, { ...init, hint: 'Wait and retry, or use another backend.' });
-    if (status === 401 || status === 403) return new BackendError('auth', `${baseURL} refused the key: ${detail}`, { ...init, hint: 'Set or check the key for this server with "LLM Fleet: Set API Key…".' });
-    if (status === 404) {
+    if (kind === 'rate_limited') return new BackendError('rate_limited', `Rate limited by ${baseURL}: ${detail}`, { ...init, hint: 'Wait and retry, or use another backend.' });
+    if (kind === 'auth') return new BackendError('auth', `${baseURL} refused the key: ${detail}`, { ...init, hint: 'Set or check the key for this server with "LLM Fleet: Set API Key…".' });
+    if (kind === 'not_found') {
       if (body?.code === 'model_not_found' || /model/i.test(detail)) {
         return new BackendError('not_found', `${baseURL} has no model '${model ?? '?'}': ${detail}`, { ...init, hint: 'Pick a model from the server’s /v1/models list.' });
       }
@@ -85,9 +90,9 @@ export function classifyOpenAiError(e: unknown, context: { baseURL: string; mode
     if (body?.code === 'context_length_exceeded' || /context length|maximum context|too many tokens|prompt is too long/i.test(detail)) {
       return new BackendError('context_overflow', `The conversation is too long for '${model}': ${detail}`, { ...init, hint: 'Fork from an earlier message, or compress the context.' });
     }
-    if (status === 408 || status === 504) return new BackendError('timeout', `${baseURL} timed out: ${detail}`, init);
-    if (status === 503 || status === 529) return new BackendError('overloaded', `${baseURL} is overloaded: ${detail}`, { ...init, hint: 'Retry in a moment.' });
-    if (status !== undefined && status >= 400 && status < 500) return new BackendError('bad_request', `${baseURL} rejected the request: ${detail}`, init);
+    if (kind === 'timeout') return new BackendError('timeout', `${baseURL} timed out: ${detail}`, init);
+    if (kind === 'overloaded') return new BackendError('overloaded', `${baseURL} is overloaded: ${detail}`, { ...init, hint: 'Retry in a moment.' });
+    if (kind === 'bad_request') return new BackendError('bad_request', `${baseURL} rejected the request: ${detail}`, init);
     // No status: an `{"error": …}` event in the middle of the stream.
     const where = status === undefined ? ' mid-answer' : '';
     return new BackendError('server', `${baseURL} failed${where}: ${detail}`, { ...init, hint: 'Retry in a moment; see the server log.' });
