@@ -14,7 +14,8 @@ import { TurnPipeline } from './turn/pipeline';
 import { InstanceSessions } from './turn/sessions';
 import type { TurnEvent, TurnStage, TurnTarget } from './turn/types';
 import { checkPrompt, checkSpec, describeValue, nameProblem } from './names';
-import type { FleetStore, PersistedInstance, StoreProblem } from './store';
+import type { FleetStore, StoreProblem } from './store';
+import { StoreWrites } from './writes';
 import { Tickets, type PollResult } from './tickets';
 import { lastAnswer, renderWithParts, type AssistantMessage, type Message, type UserMessage } from './transcript';
 
@@ -97,7 +98,7 @@ export class Fleet extends Disposable {
   private readonly instances = new Map<string, Instance>();
   private readonly killed = new Set<string>();
   private readonly backends = new Map<BackendKind, Backend>();
-  private readonly writes = new Map<string, Promise<void>>();
+  private readonly writes: StoreWrites;
   private readonly tickets = new Tickets();
   private readonly now: () => number;
   private pricing: PricingContext;
@@ -130,6 +131,7 @@ export class Fleet extends Disposable {
     this.now = options.now ?? Date.now;
     this.pricing = { table: ANTHROPIC_PRICES, ...options.pricing };
     this.broadcastConcurrency = options.broadcastConcurrency ?? 8;
+    this.writes = new StoreWrites(options.store, options.log);
     this.host = {
       pipeline: new TurnPipeline(options.stages),
       now: this.now,
@@ -258,7 +260,7 @@ export class Fleet extends Disposable {
     this.instances.delete(oldName);
     instance.setName(newName);
     this.instances.set(newName, instance);
-    void this.chain(oldName, () => this.options.store?.delete(oldName));
+    void this.writes.delete(oldName);
     this.persist(instance);
     for (const child of this.instances.values()) {
       if (child.lineage?.parent !== oldName) continue;
@@ -274,7 +276,7 @@ export class Fleet extends Disposable {
     this.instances.delete(name);
     this.killed.add(name);
     await instance.stop();
-    await this.chain(name, () => this.options.store?.delete(name));
+    await this.writes.delete(name);
     this._onDidKill.fire({ name });
   }
 
@@ -322,8 +324,8 @@ export class Fleet extends Disposable {
   }
 
   /** Waits until every state write so far has reached the store. */
-  async flush(): Promise<void> {
-    while (this.writes.size > 0) await Promise.all(this.writes.values());
+  flush(): Promise<void> {
+    return this.writes.flush();
   }
 
   /** Shuts down without forgetting: sessions let go (processes exit), state stays for the next window. */
@@ -359,9 +361,8 @@ export class Fleet extends Disposable {
   }
 
   private persist(instance: Instance): void {
-    const store = this.options.store;
-    if (!store || !this.instances.has(instance.name)) return;
-    const snapshot: PersistedInstance = {
+    if (!this.instances.has(instance.name)) return;
+    this.writes.save({
       version: 1,
       name: instance.name,
       spec: instance.spec,
@@ -370,20 +371,6 @@ export class Fleet extends Disposable {
       session: instance.sessionState,
       transcript: instance.transcript.slice(),
       lastError: instance.lastError,
-    };
-    void this.chain(instance.name, () => store.save(snapshot));
-  }
-
-  /** Writes for one name run in order, so an older snapshot never lands after a newer one. */
-  private chain(name: string, write: () => Promise<void> | undefined): Promise<void> {
-    const previous = this.writes.get(name) ?? Promise.resolve();
-    const next = previous
-      .then(write)
-      .catch((e) => this.options.log?.error(`Could not save instance '${name}': ${errorMessage(e)}`))
-      .finally(() => {
-        if (this.writes.get(name) === next) this.writes.delete(name);
-      });
-    this.writes.set(name, next);
-    return next;
+    });
   }
 }
