@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { BackendKind } from '../core/kinds';
 import { detect, type BackendFinding } from '../core/backends/detect';
+import { Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/log';
 import { changed, setting } from './config';
 import { CONTEXT_KEYS } from './contextValues';
@@ -11,18 +12,16 @@ import type { Secrets } from './secrets';
  * OpenAI-compatible server. Runs at start and again when a relevant setting or key changes; the welcome view's
  * buttons and the spawn picker read the findings.
  */
-export class BackendDetection implements vscode.Disposable {
+export class BackendDetection extends Disposable {
   private current: readonly BackendFinding[] = [];
   private running: Promise<void> | undefined;
   /** A change arrived while a probe ran: that probe may have read the old setting or key, so probe again. */
   private stale = false;
-  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly secrets: Secrets, private readonly log: Logger) {
-    this.subscriptions.push(
-      vscode.workspace.onDidChangeConfiguration((e) => changed(e, 'claudeCode.path', 'ollama.host', 'openai.baseUrl') && void this.refresh()),
-      secrets.onDidChange(() => void this.refresh()),
-    );
+    super();
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => changed(e, 'claudeCode.path', 'ollama.host', 'openai.baseUrl') && void this.refresh()));
+    this._register(secrets.onDidChange(() => void this.refresh()));
   }
 
   get findings(): readonly BackendFinding[] {
@@ -62,9 +61,5 @@ export class BackendDetection implements vscode.Disposable {
       vscode.commands.executeCommand('setContext', CONTEXT_KEYS.ollamaFound, usable('ollama')),
       vscode.commands.executeCommand('setContext', CONTEXT_KEYS.detected, true),
     ]);
-  }
-
-  dispose(): void {
-    vscode.Disposable.from(...this.subscriptions).dispose();
   }
 }

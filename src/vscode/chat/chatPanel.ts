@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import type { Fleet } from '../../core/fleet';
+import { toDisposable } from '../../core/lifecycle';
 import type { Logger } from '../../core/log';
 import { openLink } from '../openLink';
 import { parseWebviewMessage, type ChatWebviewState, type HostMessage, type WebviewMessage } from '../../webview/chat/protocol';
+import { WebviewBase } from '../webviewBase';
 import { webviewHtml } from '../webviewHtml';
 import { instanceView, messageView } from './views';
 
@@ -19,57 +21,52 @@ export interface ChatPanelDeps {
 }
 
 /**
- * The host side of one instance's chat. It waits for the webview's `ready`, then sends the transcript and follows
- * the Fleet's events for this instance; stream deltas are batched per flush interval.
+ * The host side of one instance's chat. Each page load gets the transcript (`didLoad`); after that it follows the
+ * Fleet's events for this instance as updates (a later load includes them), with stream deltas batched per flush
+ * interval. The handshake, queueing and replies are the base's (../webviewBase.ts).
  */
-export class ChatPanel implements vscode.Disposable {
-  private readonly subscriptions: vscode.Disposable[] = [];
-  private ready = false;
+export class ChatPanel extends WebviewBase<WebviewMessage, HostMessage> {
   private pending = new Map<string, string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private ended = false;
-  private readonly _onDidDispose = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this._onDidDispose.event;
-  /** Every valid message from the webview, once the host has handled it without an error. */
-  private readonly _onDidHandleMessage = new vscode.EventEmitter<WebviewMessage>();
-  readonly onDidHandleMessage = this._onDidHandleMessage.event;
-  /** Every message posted to the webview, and whether the webview took it (false once it is gone). */
-  private readonly _onDidPost = new vscode.EventEmitter<{ readonly message: HostMessage; readonly delivered: boolean }>();
-  readonly onDidPost = this._onDidPost.event;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
     private name: string,
     private readonly deps: ChatPanelDeps,
   ) {
+    super(panel, parseWebviewMessage, deps.log);
     const { fleet } = deps;
     this.setTitle();
     const state: ChatWebviewState = { name };
     panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, { bundle: 'chat', css: 'chat.css', title: `Chat: ${name}`, state });
     const mine = (e: { name: string }) => e.name === this.name;
-    this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((raw) => this.receive(raw)),
-      panel.onDidDispose(() => this.dispose()),
-      fleet.onDidStartTurn((e) => mine(e) && this.post({ type: 'didStartTurn', askId: e.askId, message: messageView(e.message) })),
-      fleet.onDidStream((e) => mine(e) && this.buffer(e.askId, e.delta)),
+    this._register(toDisposable(() => clearTimeout(this.flushTimer)));
+    this._register(fleet.onDidStartTurn((e) => mine(e) && this.postUpdate({ type: 'didStartTurn', askId: e.askId, message: messageView(e.message) })));
+    this._register(fleet.onDidStream((e) => mine(e) && this.buffer(e.askId, e.delta)));
+    this._register(
       fleet.onDidCompleteTurn((e) => {
         if (!mine(e)) return;
         this.flush();
-        this.post({ type: 'didCompleteTurn', askId: e.askId, message: messageView(e.message) });
+        this.postUpdate({ type: 'didCompleteTurn', askId: e.askId, message: messageView(e.message) });
         this.postInstance();
       }),
-      fleet.onDidChangeStatus((e) => mine(e) && this.postInstance()),
-      fleet.onDidChangeInstance((e) => mine(e) && this.postInstance()),
+    );
+    this._register(fleet.onDidChangeStatus((e) => mine(e) && this.postInstance()));
+    this._register(fleet.onDidChangeInstance((e) => mine(e) && this.postInstance()));
+    this._register(
       fleet.onDidRename((e) => {
         if (e.oldName !== this.name) return;
         this.name = e.newName;
         this.setTitle();
         this.postInstance();
       }),
+    );
+    this._register(
       fleet.onDidKill((e) => {
         if (!mine(e)) return;
         this.ended = true;
-        this.post({ type: 'didEnd', reason: `Instance '${this.name}' was killed. The transcript stays readable here.` });
+        this.postUpdate({ type: 'didEnd', reason: `Instance '${this.name}' was killed. The transcript stays readable here.` });
       }),
     );
   }
@@ -78,27 +75,16 @@ export class ChatPanel implements vscode.Disposable {
     return this.name;
   }
 
+  protected get label(): string {
+    return `Chat '${this.name}'`;
+  }
+
   private setTitle(): void {
     this.panel.title = `Chat: ${this.name}`;
   }
 
-  private receive(raw: unknown): void {
-    const message = parseWebviewMessage(raw);
-    if (!message) {
-      this.deps.log.warn(`Chat '${this.name}': ignored a webview message of unknown type or shape: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
-    void this.handle(message).then(
-      () => this._onDidHandleMessage.fire(message),
-      (e) => this.post({ type: 'didFail', message: errorMessage(e) }),
-    );
-  }
-
-  private async handle(m: WebviewMessage): Promise<void> {
+  protected async handle(m: Exclude<WebviewMessage, { type: 'ready' }>): Promise<void> {
     switch (m.type) {
-      case 'ready':
-        this.ready = true;
-        return this.load();
       case 'send': {
         if (this.ended) throw new Error(`Instance '${this.name}' was killed.`);
         const handle = this.deps.fleet.ask(this.name, m.text);
@@ -106,7 +92,8 @@ export class ChatPanel implements vscode.Disposable {
         return;
       }
       case 'stop':
-        this.deps.fleet.cancel(this.name);
+        // False when the ask ended (or left the queue) before the click arrived: said on that ask, not swallowed.
+        if (!this.deps.fleet.cancel(this.name, m.askId)) throw new Error('It had already finished: there was nothing to stop.');
         return;
       case 'forkFrom':
         await vscode.commands.executeCommand('llmFleet.fork', { name: this.name, atMessage: m.messageId });
@@ -129,7 +116,11 @@ export class ChatPanel implements vscode.Disposable {
     }
   }
 
-  private load(): void {
+  protected override onFailure(m: Exclude<WebviewMessage, { type: 'ready' }>, e: unknown): void {
+    this.post({ type: 'didFail', message: errorMessage(e), ...(m.type === 'stop' ? { askId: m.askId } : {}) });
+  }
+
+  protected onReady(): void {
     if (!this.deps.fleet.has(this.name)) {
       this.ended = true;
       this.post({ type: 'didEnd', reason: `There is no instance named '${this.name}' any more.` });
@@ -138,6 +129,7 @@ export class ChatPanel implements vscode.Disposable {
     const instance = this.deps.fleet.get(this.name);
     const current = instance.currentAsk;
     const messages = instance.transcript.map(messageView);
+    // The snapshot carries the text so far: what was buffered for it would be a second copy.
     this.pending.delete(current?.id ?? '');
     this.post({
       type: 'didLoad',
@@ -148,10 +140,11 @@ export class ChatPanel implements vscode.Disposable {
   }
 
   private postInstance(): void {
-    if (this.deps.fleet.has(this.name)) this.post({ type: 'didChangeInstance', instance: instanceView(this.deps.fleet.get(this.name)) });
+    if (this.deps.fleet.has(this.name)) this.postUpdate({ type: 'didChangeInstance', instance: instanceView(this.deps.fleet.get(this.name)) });
   }
 
   private buffer(askId: string, delta: string): void {
+    if (!this.isReady) return; // the next page's didLoad carries the text so far
     this.pending.set(askId, (this.pending.get(askId) ?? '') + delta);
     this.flushTimer ??= setTimeout(() => this.flush(), STREAM_FLUSH_MS);
   }
@@ -159,28 +152,11 @@ export class ChatPanel implements vscode.Disposable {
   private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    for (const [askId, text] of this.pending) this.post({ type: 'didStream', askId, text });
+    for (const [askId, text] of this.pending) this.postUpdate({ type: 'didStream', askId, text });
     this.pending.clear();
-  }
-
-  private post(message: HostMessage): void {
-    // Before `ready` the webview would drop messages; `load()` sends everything once it is ready.
-    if (!this.ready) return;
-    void this.panel.webview.postMessage(message).then(
-      (delivered) => this._onDidPost.fire({ message, delivered }),
-      () => this._onDidPost.fire({ message, delivered: false }),
-    );
   }
 
   reveal(): void {
     this.panel.reveal(undefined, false);
-  }
-
-  dispose(): void {
-    clearTimeout(this.flushTimer);
-    vscode.Disposable.from(...this.subscriptions).dispose();
-    this.subscriptions.length = 0;
-    this._onDidDispose.fire();
-    for (const e of [this._onDidDispose, this._onDidHandleMessage, this._onDidPost]) e.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { ChatWebviewState } from '../../webview/chat/protocol';
 import { webviewOptions } from '../webviewHtml';
 import { ChatPanel, type ChatPanelDeps } from './chatPanel';
@@ -6,12 +7,14 @@ import { ChatPanel, type ChatPanelDeps } from './chatPanel';
 export const CHAT_VIEW_TYPE = 'llmFleet.chat';
 
 /** One chat panel per instance; panels come back after a window reload through the serializer. */
-export class ChatPanels implements vscode.Disposable, vscode.WebviewPanelSerializer<ChatWebviewState> {
+export class ChatPanels extends Disposable implements vscode.WebviewPanelSerializer<ChatWebviewState> {
   private readonly panels = new Set<ChatPanel>();
-  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly deps: ChatPanelDeps) {
-    this.subscriptions.push(vscode.window.registerWebviewPanelSerializer(CHAT_VIEW_TYPE, this));
+    super();
+    this._register(vscode.window.registerWebviewPanelSerializer(CHAT_VIEW_TYPE, this));
+    // Each chat closes its panel as it goes; the copy, because each one leaves the set while it is disposed.
+    this._register(toDisposable(() => [...this.panels].forEach((p) => p.dispose())));
   }
 
   /** Opens (or reveals) the chat of an instance. */
@@ -42,10 +45,5 @@ export class ChatPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
     this.panels.add(p);
     p.onDidDispose(() => this.panels.delete(p));
     return p;
-  }
-
-  dispose(): void {
-    for (const p of [...this.panels]) p.panel.dispose();
-    vscode.Disposable.from(...this.subscriptions).dispose();
   }
 }

@@ -60,7 +60,7 @@ export class BroadcastCommand implements Command {
     if (!names) return undefined;
     const prompt = typeof promptArg === 'string' ? promptArg : await promptFor(`LLM Fleet: Broadcast to ${names.length} instance(s)`);
     if (!prompt) return undefined;
-    const view = new ComparePanel(this.fleet, this.extensionUri, this.log, prompt, names);
+    const view = ComparePanel.open(this.fleet, this.extensionUri, this.log, prompt, names);
     return reporting(async () => {
       const results = await this.fleet.broadcast(names, prompt, {
         onAsk: (name, handle) => {

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import type { BroadcastResult } from '../../core/broadcast';
 import type { Fleet } from '../../core/fleet';
+import { toDisposable } from '../../core/lifecycle';
 import type { Logger } from '../../core/log';
 import { openLink } from '../openLink';
-import { parseCompareMessage, type ColumnResult, type ColumnView, type CompareHostMessage } from '../../webview/compare/protocol';
+import { parseCompareMessage, type ColumnResult, type ColumnView, type CompareHostMessage, type CompareWebviewMessage } from '../../webview/compare/protocol';
 import { BACKEND_LABELS } from '../presentation';
 import { costView, tokensView } from '../chat/views';
+import { WebviewBase, type WebviewPanelLike } from '../webviewBase';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 
 const FLUSH_MS = 50;
@@ -24,65 +26,70 @@ export function columnResult(r: BroadcastResult): ColumnResult {
 
 /**
  * The broadcast comparison: one column per instance with its answer, $, latency and tokens side by side, streamed
- * live. The panel keeps everything it was sent, so it can reload its webview at any time.
+ * live. The panel keeps everything it was sent, so every page load starts from all of it (`didLoad`), and streamed
+ * text and results are updates on top (see ../webviewBase.ts).
  */
-export class ComparePanel implements vscode.Disposable {
+export class ComparePanel extends WebviewBase<CompareWebviewMessage, CompareHostMessage> {
   private readonly results: Record<string, ColumnResult> = {};
   private readonly partial: Record<string, string> = {};
   private readonly pending = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private ready = false;
-  private readonly panel: vscode.WebviewPanel;
 
-  constructor(
-    fleet: Fleet,
-    extensionUri: vscode.Uri,
-    private readonly log: Logger,
-    private readonly prompt: string,
-    names: readonly string[],
-  ) {
+  /** Opens the comparison of one broadcast in a new panel. */
+  static open(fleet: Fleet, extensionUri: vscode.Uri, log: Logger, prompt: string, names: readonly string[]): ComparePanel {
     const columns: ColumnView[] = names.map((n) => {
       const i = fleet.status(n);
       return { name: n, backendLabel: BACKEND_LABELS[i.backend], model: i.model };
     });
-    this.panel = vscode.window.createWebviewPanel('llmFleet.compare', `Broadcast: ${prompt.slice(0, 30)}`, vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, { bundle: 'compare', css: 'compare.css', title: 'Broadcast', state: {} });
-    this.panel.webview.onDidReceiveMessage((raw) => {
-      const m = parseCompareMessage(raw);
-      if (!m) return this.log.warn(`Broadcast view: ignored a webview message of unknown type or shape.`);
-      if (m.type === 'copy') return void vscode.env.clipboard.writeText(m.text);
-      if (m.type === 'openLink') return void openLink(m.href);
-      this.ready = true;
-      this.post({ type: 'didLoad', prompt: this.prompt, columns, results: this.results, partial: this.partial });
-    });
-    this.panel.onDidDispose(() => this.dispose());
+    const panel = vscode.window.createWebviewPanel('llmFleet.compare', `Broadcast: ${prompt.slice(0, 30)}`, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, { bundle: 'compare', css: 'compare.css', title: 'Broadcast', state: {} });
+    return new ComparePanel(panel, log, prompt, columns);
+  }
+
+  constructor(
+    panel: WebviewPanelLike,
+    log: Logger,
+    private readonly prompt: string,
+    private readonly columns: readonly ColumnView[],
+  ) {
+    super(panel, parseCompareMessage, log);
+    this._register(toDisposable(() => clearTimeout(this.timer)));
+  }
+
+  protected get label(): string {
+    return 'Broadcast view';
+  }
+
+  protected onReady(): void {
+    this.pending.clear(); // already in `partial`
+    this.post({ type: 'didLoad', prompt: this.prompt, columns: this.columns, results: this.results, partial: this.partial });
+  }
+
+  protected async handle(m: Exclude<CompareWebviewMessage, { type: 'ready' }>): Promise<void> {
+    if (m.type === 'copy') await vscode.env.clipboard.writeText(m.text);
+    else await openLink(m.href);
   }
 
   /** Streamed text of one column. */
   stream(name: string, delta: string): void {
+    if (this.isDisposed) return;
     this.partial[name] = (this.partial[name] ?? '') + delta;
+    if (!this.isReady) return; // the next didLoad carries `partial`
     this.pending.set(name, (this.pending.get(name) ?? '') + delta);
     this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
   finish(result: BroadcastResult): void {
+    if (this.isDisposed) return;
     this.flush();
     this.results[result.name] = columnResult(result);
-    this.post({ type: 'didFinish', name: result.name, result: this.results[result.name] });
+    this.postUpdate({ type: 'didFinish', name: result.name, result: this.results[result.name] });
   }
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const [name, text] of this.pending) this.post({ type: 'didStream', name, text });
+    for (const [name, text] of this.pending) this.postUpdate({ type: 'didStream', name, text });
     this.pending.clear();
-  }
-
-  private post(m: CompareHostMessage): void {
-    if (this.ready) void this.panel.webview.postMessage(m);
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
   }
 }

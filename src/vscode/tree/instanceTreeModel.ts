@@ -1,28 +1,23 @@
 import * as vscode from 'vscode';
 import type { Fleet } from '../../core/fleet';
 import type { InstanceInfo } from '../../core/instanceInfo';
+import { Disposable } from '../../core/lifecycle';
 
 /**
  * The tree's data: instances arranged by lineage. Roots are instances without a live parent; a fork sits under its
  * parent, as deep as the lineage goes. It fires `onDidChangeData` with the one instance whose node changed, or
  * undefined when the shape changed. Stream deltas never reach it; status and turn ends do.
  */
-export class InstanceTreeModel implements vscode.Disposable {
-  private readonly _onDidChangeData = new vscode.EventEmitter<string | undefined>();
+export class InstanceTreeModel extends Disposable {
+  private readonly _onDidChangeData = this._register(new vscode.EventEmitter<string | undefined>());
   readonly onDidChangeData = this._onDidChangeData.event;
-  private readonly subscriptions: vscode.Disposable[] = [this._onDidChangeData];
 
   constructor(private readonly fleet: Fleet) {
+    super();
     const shape = () => this._onDidChangeData.fire(undefined);
     const node = (e: { name: string }) => this._onDidChangeData.fire(e.name);
-    this.subscriptions.push(
-      fleet.onDidSpawn(shape),
-      fleet.onDidKill(shape),
-      fleet.onDidRename(shape),
-      fleet.onDidChangeStatus(node),
-      fleet.onDidCompleteTurn(node),
-      fleet.onDidChangeInstance(node),
-    );
+    for (const event of [fleet.onDidSpawn, fleet.onDidKill, fleet.onDidRename]) this._register(event(shape));
+    for (const event of [fleet.onDidChangeStatus, fleet.onDidCompleteTurn, fleet.onDidChangeInstance]) this._register(event(node));
   }
 
   roots(): InstanceInfo[] {
@@ -44,9 +39,5 @@ export class InstanceTreeModel implements vscode.Disposable {
 
   busyCount(): number {
     return this.fleet.list().filter((i) => i.status === 'busy').length;
-  }
-
-  dispose(): void {
-    vscode.Disposable.from(...this.subscriptions).dispose();
   }
 }

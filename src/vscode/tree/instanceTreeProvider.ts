@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable } from '../../core/lifecycle';
 import { INSTANCE_CONTEXT } from '../contextValues';
 import { describeInstance, iconFor, tooltipMarkdown } from '../presentation';
 import type { InstanceTreeModel } from './instanceTreeModel';
@@ -9,22 +10,24 @@ export interface InstanceNode {
 }
 
 /** Maps the model to tree items and refreshes only the node that changed. */
-export class InstanceTreeProvider implements vscode.TreeDataProvider<InstanceNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<InstanceNode | undefined>();
+export class InstanceTreeProvider extends Disposable implements vscode.TreeDataProvider<InstanceNode> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<InstanceNode | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   /** The same node object per name, so VS Code can match refreshes to what it shows. */
   private readonly nodes = new Map<string, InstanceNode>();
-  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly model: InstanceTreeModel) {
-    this.subscription = model.onDidChangeData((name) => {
-      if (name === undefined) {
-        this.nodes.clear();
-        this._onDidChangeTreeData.fire(undefined);
-      } else if (this.nodes.has(name)) {
-        this._onDidChangeTreeData.fire(this.nodes.get(name));
-      }
-    });
+    super();
+    this._register(
+      model.onDidChangeData((name) => {
+        if (name === undefined) {
+          this.nodes.clear();
+          this._onDidChangeTreeData.fire(undefined);
+        } else if (this.nodes.has(name)) {
+          this._onDidChangeTreeData.fire(this.nodes.get(name));
+        }
+      }),
+    );
   }
 
   getChildren(element?: InstanceNode): InstanceNode[] {
@@ -63,10 +66,5 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<InstanceNod
       this.nodes.set(name, node);
     }
     return node;
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this._onDidChangeTreeData.dispose();
   }
 }

@@ -1,12 +1,15 @@
 import { codeOf, decorateCodeBlocks } from '../shared/codeBlocks';
+import { connectToHost } from '../shared/hostChannel';
 import { handleLinkClicks } from '../shared/linkClicks';
+import type { Outgoing } from '../shared/messaging';
 import { StreamingMarkdown } from '../shared/streamingMarkdown';
 import { el, initialState, vscodeApi } from '../shared/vscodeApi';
 import type { AllowedAction, ChatWebviewState, HostMessage, InstanceView, MessageView, WebviewMessage } from './protocol';
 
-const vscode = vscodeApi<ChatWebviewState, WebviewMessage>();
+const vscode = vscodeApi<ChatWebviewState, Outgoing<WebviewMessage>>();
 const state: ChatWebviewState = { ...initialState<ChatWebviewState>(), ...vscode.getState() };
-const post = (m: WebviewMessage) => vscode.postMessage(m);
+const host = connectToHost<HostMessage, WebviewMessage>(vscode, window, receive);
+const post = host.post;
 const save = (patch: Partial<ChatWebviewState>) => vscode.setState(Object.assign(state, patch));
 
 const header = el('header', 'chat-header');
@@ -27,6 +30,7 @@ form.append(input, send, stop);
 document.body.append(header, list, queued, notice, form);
 
 const streams = new Map<string, { md: StreamingMarkdown; article: HTMLElement }>();
+let ended = false;
 const decorate = (f: DocumentFragment) => decorateCodeBlocks(f, [{ action: 'copy', label: 'Copy' }, { action: 'insert', label: 'Insert at Cursor' }]);
 
 function nearBottom(): boolean {
@@ -83,12 +87,38 @@ function renderMessage(m: MessageView): HTMLElement {
 
 function startStream(askId: string, text = ''): void {
   const a = article({ id: askId, role: 'assistant', text: '', at: Date.now(), status: 'streaming' });
+  a.dataset.askId = askId;
   a.querySelector('.meta')!.textContent = 'answering…';
   a.querySelector('.msg-actions')?.remove(); // no fork point until the answer is in the transcript
   list.append(a);
   const md = new StreamingMarkdown(a.querySelector<HTMLElement>('.body')!, decorate);
   streams.set(askId, { md, article: a });
   if (text) md.append(text);
+  updateStop();
+}
+
+/** The answer streaming now, which Stop names: at most one per instance, the latest one started. */
+function streamingAsk(): string | undefined {
+  return [...streams.keys()].at(-1);
+}
+
+function updateStop(): void {
+  stop.disabled = ended || streams.size === 0;
+}
+
+/**
+ * Shows a failure on the answer or queued item of `askId`, else below the chat. Only the list's own children are
+ * looked at: model output sits inside their bodies, so it can never pose as the target.
+ */
+function showFailure(message: string, askId: string | undefined): void {
+  const target = askId === undefined ? undefined : ([...list.children, ...queued.children] as HTMLElement[]).find((e) => e.dataset.askId === askId);
+  if (!target) {
+    notice.textContent = message;
+    return;
+  }
+  let note = target.querySelector<HTMLElement>(':scope > .failure');
+  if (!note) target.append((note = el('div', 'error failure')));
+  note.textContent = message;
 }
 
 function showInstance(i: InstanceView): void {
@@ -98,22 +128,27 @@ function showInstance(i: InstanceView): void {
     el('span', `status status-${i.status}`, i.status),
     el('span', 'totals', `${i.totals.input.toLocaleString()} in · ${i.totals.output.toLocaleString()} out · ${i.totals.cacheRead.toLocaleString()} cache read · ${i.totals.cost}`),
   );
-  stop.disabled = i.status !== 'busy';
   queued.replaceChildren(...i.queued.map((q) => {
     const item = el('div', 'msg user queued-item');
-    item.append(el('div', 'meta', 'queued'), el('div', 'body', q.text));
+    item.dataset.askId = q.askId;
+    const cancel = el('button', 'link cancel', 'Cancel');
+    cancel.type = 'button';
+    cancel.dataset.cancel = q.askId; // stops this ask before it is ever sent
+    const meta = el('div', 'meta', 'queued · ');
+    meta.append(cancel);
+    item.append(meta, el('div', 'body', q.text));
     return item;
   }));
 }
 
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-  const m = event.data;
+function receive(m: Exclude<HostMessage, { type: 'didReply' }>): void {
   const wasNear = nearBottom();
   switch (m.type) {
     case 'didLoad':
       streams.clear();
       list.replaceChildren(...m.messages.map(renderMessage));
       if (m.streaming) startStream(m.streaming.askId, m.streaming.text);
+      updateStop();
       showInstance(m.instance);
       list.scrollTop = state.scrollTop ?? list.scrollHeight;
       return;
@@ -129,36 +164,46 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'didCompleteTurn': {
       const s = streams.get(m.askId);
       streams.delete(m.askId);
+      updateStop();
       if (!s) {
-        list.append(renderMessage(m.message));
+        const done = renderMessage(m.message);
+        done.dataset.askId = m.askId;
+        list.append(done);
         return keepBottom(wasNear);
       }
       // The streamed body is kept and finished in place: only what is not rendered yet is rendered now.
       s.md.finish(m.message.text);
       const done = article(m.message);
+      done.dataset.askId = m.askId; // a late failure about this ask (a Stop that came too late) lands here
       done.querySelector('.body')!.replaceWith(s.article.querySelector('.body')!);
       s.article.replaceWith(done);
       return keepBottom(wasNear);
     }
     case 'didFail':
-      notice.textContent = m.message;
-      return;
+      return showFailure(m.message, m.askId);
     case 'didEnd':
       notice.textContent = m.reason;
       form.classList.add('ended');
-      input.disabled = send.disabled = stop.disabled = true;
+      ended = input.disabled = send.disabled = stop.disabled = true;
       return;
   }
-});
+}
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value;
   if (!text.trim()) return;
-  post({ type: 'send', text });
   input.value = '';
   notice.textContent = '';
   save({ draft: '' });
+  host.request({ type: 'send', text }).catch((err: Error) => {
+    notice.textContent = err.message;
+    // It was not asked: give the text back, unless something new was typed meanwhile.
+    if (!input.value) {
+      input.value = text;
+      save({ draft: text });
+    }
+  });
 });
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -167,7 +212,10 @@ input.addEventListener('keydown', (e) => {
   }
 });
 input.addEventListener('input', () => save({ draft: input.value }));
-stop.addEventListener('click', () => post({ type: 'stop' }));
+stop.addEventListener('click', () => {
+  const askId = streamingAsk();
+  if (askId) post({ type: 'stop', askId });
+});
 let scrollSave: number | undefined;
 list.addEventListener('scroll', () => {
   clearTimeout(scrollSave);
@@ -180,6 +228,7 @@ document.addEventListener('click', (e) => {
   if (target.dataset.action === 'copy' && code !== undefined) post({ type: 'copy', text: code });
   else if (target.dataset.action === 'insert' && code !== undefined) post({ type: 'insert', text: code });
   else if (target.dataset.fork) post({ type: 'forkFrom', messageId: target.dataset.fork });
+  else if (target.dataset.cancel) post({ type: 'stop', askId: target.dataset.cancel });
   else if (target.dataset.command) post({ type: 'runAction', command: target.dataset.command as AllowedAction });
 });
 

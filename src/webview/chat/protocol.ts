@@ -1,9 +1,11 @@
 /**
  * The chat webview's protocol: the one file both sides import. Host → webview messages are `did…` notifications;
- * webview → host messages are commands. Anything that does not parse as a command is ignored (and logged) by the
- * host. Plain types only: no DOM and no `vscode`.
+ * webview → host messages are commands, any of which the page may send as a request (see ../shared/messaging.ts)
+ * to get a `didReply`. Anything that does not parse as a command is ignored (and logged) by the host. Plain types
+ * only: no DOM and no `vscode`.
  */
 import { isWebUrl } from '../shared/links';
+import type { DidReply } from '../shared/messaging';
 
 /** Commands the webview may ask the host to run from an error's "next step" button. Nothing else runs. */
 export const ALLOWED_ACTIONS = ['llmFleet.setApiKey', 'llmFleet.showLog', 'llmFleet.spawn'] as const;
@@ -60,13 +62,19 @@ export type HostMessage =
   | { readonly type: 'didStartTurn'; readonly askId: string; readonly message: MessageView }
   | { readonly type: 'didStream'; readonly askId: string; readonly text: string }
   | { readonly type: 'didCompleteTurn'; readonly askId: string; readonly message: MessageView }
-  | { readonly type: 'didFail'; readonly message: string }
-  | { readonly type: 'didEnd'; readonly reason: string };
+  /**
+   * A command that was not a request failed. `askId` names the ask it was about (a Stop that found nothing to stop),
+   * so the page shows the failure on that answer or queued item rather than at the bottom of the chat.
+   */
+  | { readonly type: 'didFail'; readonly message: string; readonly askId?: string }
+  | { readonly type: 'didEnd'; readonly reason: string }
+  | DidReply;
 
 export type WebviewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'send'; readonly text: string }
-  | { readonly type: 'stop' }
+  /** Stops the ask the page shows (streaming or queued), by its id: never whichever ask happens to run by then. */
+  | { readonly type: 'stop'; readonly askId: string }
   | { readonly type: 'forkFrom'; readonly messageId: string }
   | { readonly type: 'copy'; readonly text: string }
   | { readonly type: 'insert'; readonly text: string }
@@ -82,16 +90,20 @@ export interface ChatWebviewState {
 }
 
 const MAX_TEXT = 1_000_000;
+/** Ask ids are UUIDs; a bound keeps a bogus one out of logs and error texts. */
+const MAX_ID = 200;
 
 /** Checks a message from the webview: its type and the shape of its fields. */
 export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const m = raw as Record<string, unknown>;
   const text = (k: string) => typeof m[k] === 'string' && (m[k] as string).length <= MAX_TEXT;
+  const id = (k: string) => typeof m[k] === 'string' && (m[k] as string).length > 0 && (m[k] as string).length <= MAX_ID;
   switch (m.type) {
     case 'ready':
+      return { type: 'ready' };
     case 'stop':
-      return { type: m.type };
+      return id('askId') ? { type: 'stop', askId: m.askId as string } : undefined;
     case 'send':
     case 'copy':
     case 'insert':

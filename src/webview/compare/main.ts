@@ -1,10 +1,12 @@
 import { codeOf, decorateCodeBlocks } from '../shared/codeBlocks';
+import { connectToHost } from '../shared/hostChannel';
 import { handleLinkClicks } from '../shared/linkClicks';
+import type { Outgoing } from '../shared/messaging';
 import { StreamingMarkdown } from '../shared/streamingMarkdown';
 import { el, vscodeApi } from '../shared/vscodeApi';
 import type { ColumnResult, CompareHostMessage, CompareWebviewMessage } from './protocol';
 
-const vscode = vscodeApi<unknown, CompareWebviewMessage>();
+const host = connectToHost<CompareHostMessage, CompareWebviewMessage>(vscodeApi<unknown, Outgoing<CompareWebviewMessage>>(), window, receive);
 const title = el('header', 'compare-header');
 const grid = el('main', 'columns');
 document.body.append(title, grid);
@@ -23,8 +25,7 @@ function finish(name: string, r: ColumnResult): void {
   if (r.error) c.foot.append(el('div', 'error', `${r.error.kind}: ${r.error.message}${r.error.hint ? ` — ${r.error.hint}` : ''}`));
 }
 
-window.addEventListener('message', (event: MessageEvent<CompareHostMessage>) => {
-  const m = event.data;
+function receive(m: Exclude<CompareHostMessage, { type: 'didReply' }>): void {
   switch (m.type) {
     case 'didLoad':
       title.replaceChildren(el('span', 'label', 'Broadcast'), el('span', 'prompt', m.prompt));
@@ -53,14 +54,14 @@ window.addEventListener('message', (event: MessageEvent<CompareHostMessage>) => 
       finish(m.name, m.result);
       return;
   }
-});
+}
 
 document.addEventListener('click', (e) => {
   const b = (e.target as Element).closest('button');
   const code = b?.dataset.action === 'copy' ? codeOf(b) : undefined;
-  if (code !== undefined) vscode.postMessage({ type: 'copy', text: code });
+  if (code !== undefined) host.post({ type: 'copy', text: code });
 });
 
-handleLinkClicks((href) => vscode.postMessage({ type: 'openLink', href }));
+handleLinkClicks((href) => host.post({ type: 'openLink', href }));
 
-vscode.postMessage({ type: 'ready' });
+host.post({ type: 'ready' });

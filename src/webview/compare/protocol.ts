@@ -1,8 +1,10 @@
 /**
- * The broadcast comparison webview's protocol, shared by host and webview. One column per instance.
+ * The broadcast comparison webview's protocol, shared by host and webview. One column per instance. Any command may
+ * be sent as a request (see ../shared/messaging.ts) to get a `didReply`.
  */
 import type { TokensView } from '../chat/protocol';
 import { isWebUrl } from '../shared/links';
+import type { DidReply } from '../shared/messaging';
 
 export interface ColumnView {
   readonly name: string;
@@ -23,7 +25,8 @@ export interface ColumnResult {
 export type CompareHostMessage =
   | { readonly type: 'didLoad'; readonly prompt: string; readonly columns: readonly ColumnView[]; readonly results: Readonly<Record<string, ColumnResult>>; readonly partial: Readonly<Record<string, string>> }
   | { readonly type: 'didStream'; readonly name: string; readonly text: string }
-  | { readonly type: 'didFinish'; readonly name: string; readonly result: ColumnResult };
+  | { readonly type: 'didFinish'; readonly name: string; readonly result: ColumnResult }
+  | DidReply;
 
 export type CompareWebviewMessage =
   | { readonly type: 'ready' }
