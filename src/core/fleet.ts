@@ -1,94 +1,23 @@
 import type { AskHandle } from './askHandle';
 import type { Backend, SessionState } from './backends/backend';
-import type { BackendKind, Role } from './kinds';
+import type { BackendKind } from './kinds';
 import { errorMessage, FleetError } from './errors';
 import { priceRequest, type Cost, type PricingContext } from './cost/cost';
 import { ANTHROPIC_PRICES, type ModelPrice } from './cost/prices';
 import { broadcastTargets, runBroadcast, type BroadcastResult } from './broadcast';
 import { forkContext } from './forkContext';
-import { Instance, type InstanceHost, type InstanceReadout, type InstanceSpec, type InstanceStatus, type Lineage } from './instance';
+import { Instance, type InstanceHost, type InstanceReadout, type InstanceSpec, type Lineage } from './instance';
 import { toInfo, type InstanceInfo } from './instanceInfo';
 import { Disposable, Emitter, type Event } from './lifecycle';
-import type { Logger } from './log';
+import { DEFAULT_RELAY_TEMPLATE, type BroadcastOptions, type FleetOptions, type ForkOptions, type RelayOptions, type SpawnOptions, type StatusChange, type StreamDelta, type TurnComplete, type TurnNotice, type TurnStart } from './fleetTypes';
 import { TurnPipeline } from './turn/pipeline';
 import { InstanceSessions } from './turn/sessions';
-import type { TurnEvent, TurnStage, TurnTarget } from './turn/types';
+import type { TurnTarget } from './turn/types';
 import { checkPrompt, checkSpec, describeValue, nameProblem } from './names';
-import type { FleetStore, StoreProblem } from './store';
+import type { StoreProblem } from './store';
 import { StoreWrites } from './writes';
 import { Tickets, type PollResult } from './tickets';
-import { lastAnswer, renderWithParts, type AssistantMessage, type Message, type UserMessage } from './transcript';
-
-export interface SpawnOptions {
-  backend: BackendKind;
-  model: string;
-  systemPrompt?: string;
-  role?: Role;
-  options?: Record<string, unknown>;
-}
-
-export interface ForkOptions {
-  /** Fork after this message (inclusive); default: the latest complete message. */
-  atMessage?: string;
-  /** Cross to another backend; the child is seeded with the text transcript. */
-  backend?: BackendKind;
-  model?: string;
-}
-
-export interface RelayOptions {
-  /** Wraps the relayed answer; `{{answer}}` is required, `{{from}}` and `{{to}}` are optional. */
-  template?: string;
-}
-
-export interface BroadcastOptions {
-  /** Called as each member's ask starts, so a view can follow its stream. */
-  onAsk?(name: string, handle: AskHandle): void;
-}
-
-export const DEFAULT_RELAY_TEMPLATE = 'Message from {{from}}:\n\n{{answer}}';
-
-export interface FleetOptions {
-  backends: readonly Backend[];
-  store?: FleetStore;
-  pricing?: Partial<PricingContext>;
-  now?: () => number;
-  log?: Logger;
-  /** How many instances a broadcast asks at once. */
-  broadcastConcurrency?: number;
-  /**
-   * The turn pipeline's stages, in order (budgets, compression, routing, fallback, the ledger). None: every turn
-   * goes straight to the instance's own session.
-   */
-  stages?: readonly TurnStage[];
-}
-
-export interface StatusChange {
-  readonly name: string;
-  readonly status: InstanceStatus;
-  readonly previous: InstanceStatus;
-}
-export interface StreamDelta {
-  readonly name: string;
-  readonly askId: string;
-  readonly delta: string;
-}
-export interface TurnStart {
-  readonly name: string;
-  readonly askId: string;
-  /** The question, now in the transcript; it waited in the queue until this turn began. */
-  readonly message: UserMessage;
-}
-/** What a turn's stages reported besides its text: an attempt, a note, a part, an approval request. */
-export interface TurnNotice {
-  readonly name: string;
-  readonly askId: string;
-  readonly event: Exclude<TurnEvent, { type: 'delta' | 'model' | 'warning' }>;
-}
-export interface TurnComplete {
-  readonly name: string;
-  readonly askId: string;
-  readonly message: AssistantMessage;
-}
+import { lastAnswer, renderWithParts, type Message } from './transcript';
 
 /**
  * The instance manager: the one place that runs operations on instances. Plain TypeScript; the host wires its
@@ -292,7 +221,19 @@ export class Fleet extends Disposable {
     return toInfo(this.instance(name));
   }
 
-  /** The live instance, for views that read its transcript. */
+  /**
+   * The root of the tree an instance belongs to: the ancestor reached through its forks' parents (an instance that
+   * is no fork is its own root). A killed parent ends the walk, so its forks then count as a tree of their own.
+   */
+  treeRoot(name: string): string {
+    let current = this.instance(name);
+    for (let parent = current.lineage?.parent; parent && this.instances.has(parent); parent = current.lineage?.parent) {
+      current = this.instances.get(parent)!;
+      if (current.name === name) break; // a rename can never make a cycle, but a walk must not spin if it did
+    }
+    return current.name;
+  }
+
   /** A read-only view of one instance, for views and tests: it cannot ask, cancel or stop. */
   get(name: string): InstanceReadout {
     return this.instance(name);

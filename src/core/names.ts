@@ -1,6 +1,6 @@
 import { BACKEND_KINDS, ROLES, type BackendKind } from './kinds';
 import { FleetError } from './errors';
-import type { SpawnOptions } from './fleet';
+import type { SpawnOptions } from './fleetTypes';
 import type { InstanceSpec } from './instance';
 
 /** Instance names double as file names and CLI arguments, so they are kept to a safe, readable alphabet. */

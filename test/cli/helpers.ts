@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { ClaudeCodeBackend, type ClaudeCodeBackendOptions } from '../../src/core/backends/claudeCode';
 import type { Backend } from '../../src/core/backends/backend';
 import { descendants, listProcesses, readProc } from '../../src/core/backends/processTree';
-import { Fleet, type FleetOptions, type SpawnOptions } from '../../src/core/fleet';
+import { Fleet } from '../../src/core/fleet';
+import { type FleetOptions, type SpawnOptions } from '../../src/core/fleetTypes';
 import type { FleetStore } from '../../src/core/store';
 import { startAnthropicFake, type AnthropicFake } from '../fixtures/anthropicFake';
 

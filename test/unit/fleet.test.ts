@@ -253,3 +253,20 @@ describe('Fleet operations (real SDK against the loopback fake)', () => {
     await assert.rejects(async () => pending, /Instance 'x' was killed\./);
   });
 });
+
+describe('tree roots', () => {
+  it('finds the root through forks of forks, and a fork of a killed parent is its own root', async () => {
+    const r = await rig();
+    try {
+      r.fleet.spawn('root', { backend: 'anthropic', model: HAIKU });
+      await r.fleet.fork('root', 'child');
+      await r.fleet.fork('child', 'grandchild');
+      r.fleet.spawn('other', { backend: 'anthropic', model: HAIKU });
+      assert.deepEqual(['root', 'child', 'grandchild', 'other'].map((n) => r.fleet.treeRoot(n)), ['root', 'root', 'root', 'other']);
+      await r.fleet.kill('root');
+      assert.equal(r.fleet.treeRoot('grandchild'), 'child');
+    } finally {
+      await r.close();
+    }
+  });
+});

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AnthropicBackend, type AnthropicBackendOptions } from '../../src/core/backends/anthropic';
-import { Fleet, type FleetOptions } from '../../src/core/fleet';
+import { Fleet } from '../../src/core/fleet';
+import { type FleetOptions } from '../../src/core/fleetTypes';
 import { FAKE_ANTHROPIC_KEY, startAnthropicFake, type AnthropicFake } from '../fixtures/anthropicFake';
 
 export interface Rig {

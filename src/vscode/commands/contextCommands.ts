@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Backend } from '../../core/backends/backend';
 import type { BackendKind } from '../../core/kinds';
 import type { Fleet } from '../../core/fleet';
-import { DEFAULT_RELAY_TEMPLATE } from '../../core/fleet';
+import { DEFAULT_RELAY_TEMPLATE } from '../../core/fleetTypes';
 import type { ChatPanels } from '../chat/chatPanels';
 import { inputStep, into, pickStep, runSteps, type Step } from '../input/quickInput';
 import { instanceFor, newNameProblem, suggestName } from '../input/pickers';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { Backend } from '../../core/backends/backend';
 import type { BackendKind } from '../../core/kinds';
-import type { Fleet, SpawnOptions } from '../../core/fleet';
+import type { Fleet } from '../../core/fleet';
+import type { SpawnOptions } from '../../core/fleetTypes';
 import type { AssistantMessage } from '../../core/transcript';
 import type { BackendDetection } from '../detection';
 import type { ChatPanels } from '../chat/chatPanels';
