@@ -16,7 +16,7 @@ export function handleLinkClicks(open: (href: string) => void): void {
         e.preventDefault();
         e.stopPropagation();
         const href = a.getAttribute('href') ?? '';
-        // A middle click opens too, as it would in a browser; a right click only shows no menu of ours.
+        // A middle click opens too, as it would in a browser; other buttons do nothing.
         if (isWebUrl(href) && (type === 'click' || (e as MouseEvent).button === 1)) open(href);
       },
       true,
