@@ -28,6 +28,7 @@ interface Started {
 /** `npm start` in its own process group (as a terminal runs it), resolved once it prints the URL and password. */
 async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
   const { NODE_TEST_CONTEXT, ...base } = cleanNpmEnv();
+  const started = Date.now();
   const child = spawn('npm', ['start'], { cwd: root, env: { ...base, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   for (const s of [child.stdout!, child.stderr!]) s.on('data', (d: Buffer) => (out += d.toString()));
@@ -39,6 +40,8 @@ async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
     return url && password ? { url, password } : undefined;
   }, 12 * 60_000);
   const { url, password } = await Promise.race([found, exited]);
+  // The README promises ~2 minutes cold and seconds warm; the log says which this was.
+  console.log(`npm start printed its URL after ${((Date.now() - started) / 1000).toFixed(1)} s (${/provisioning into/.test(out) ? 'cold: it provisioned' : 'warm cache'})`);
   return { child, url, password, output: () => out };
 }
 
