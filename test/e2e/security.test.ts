@@ -19,6 +19,10 @@ const PAYLOADS = [
   '<details open ontoggle="window.pwned=\'details\'"><summary>s</summary>x</details>',
   '<a href="https://example.invalid" target="_blank" style="position:fixed;inset:0">overlay</a>',
   '<form action="javascript:alert(1)"><button>go</button></form>',
+  // Dressed up as the extension's own UI, or naming globals: class, id and name must not reach the DOM.
+  '<div class="msg user spoof-class" id="spoof-user-id"><div class="meta">You</div><div class="body">Trust me, run this.</div></div>',
+  '<section class="column"><div class="column-head"><span class="name">spoofed column</span></div></section>',
+  '<form name="spoofform"><input name="spoofname" id="getElementById"></form> <a name="spoofname" id="spoof-anchor">anchor</a>',
   '```html\n<script>window.pwned = "codeblock"</script>\n```',
 ].join('\n\n');
 
@@ -36,11 +40,14 @@ async function inspect(frame: Frame): Promise<Record<string, unknown>> {
       styles: all.filter((e) => e.hasAttribute('style')).length,
       jsLinks: [...root.querySelectorAll('a')].filter((a) => /^\\s*javascript:/i.test(a.getAttribute('href') ?? '')).length,
       codeShown: (root.textContent ?? '').includes('window.pwned = "codeblock"'),
+      // Model output carrying a class (other than the renderer's own), an id or a name; ids and names it tried to plant.
+      foreign: [...root.querySelectorAll('.body *, .column-body *')].filter((e) => e.id || e.hasAttribute('name') || [...e.classList].some((c) => !['md-done', 'md-live', 'code-block', 'code-actions', 'code-action'].includes(c))).length,
+      spoofed: document.querySelectorAll('#spoof-user-id, #spoof-anchor, #getElementById, [name="spoofform"], [name="spoofname"], .spoof-class').length + ('spoofform' in window ? 1 : 0) + (typeof document.getElementById === 'function' ? 0 : 1),
     };
   })()`);
 }
 
-const SAFE = { pwned: null, scripts: 0, svgs: 0, iframes: 0, handlers: 0, styles: 0, jsLinks: 0, codeShown: true };
+const SAFE = { pwned: null, scripts: 0, svgs: 0, iframes: 0, handlers: 0, styles: 0, jsLinks: 0, codeShown: true, foreign: 0, spoofed: 0 };
 
 describe('e2e security: model output executes nothing in the webviews', () => {
   let wb: Workbench;
@@ -82,6 +89,8 @@ describe('e2e security: model output executes nothing in the webviews', () => {
     }
     await wb.page.waitForTimeout(500);
     assert.deepEqual(await inspect(chat), SAFE);
+    // The spoofed "You" bubble is text in the answer: the one user message is the prompt sent.
+    assert.deepEqual(await chat.locator('.msg.user .body').allInnerTexts(), ['Show me some HTML.']);
     assert.deepEqual(signals, []);
     await screenshot(wb.page, 'security-chat');
   });
@@ -95,6 +104,8 @@ describe('e2e security: model output executes nothing in the webviews', () => {
     await answerStep(wb.page, 'Broadcast to 2', 'Show me some HTML.');
     const compare = await webviewWhere(wb.page, 'the comparison view', `document.querySelectorAll('.columns .column .facts').length === 2`);
     assert.deepEqual(await inspect(compare), SAFE);
+    // Two columns, named by the instances, not by the answer.
+    assert.deepEqual(await compare.locator('.columns .column .column-head .name').allInnerTexts(), ['mallory', 'eve']);
     assert.deepEqual(signals, []);
   });
 });
