@@ -1,0 +1,167 @@
+/**
+ * From a turn to ledger records: one per attempt. The stage watches the turn's events (each `attempt` event starts a
+ * try; deltas and the reported model belong to the latest), and when the turn settles it lines them up with the
+ * attempts the result (or the thrown error) reports. The answered attempt carries the usage and cost; a failed one
+ * carries its error kind and the time it took, and no cost (nothing was billed).
+ */
+import { BackendError, isAbortError, type ErrorKind } from '../errors';
+import type { BackendKind } from '../kinds';
+import type { TurnAttempt, TurnEvent, TurnRequest, TurnResult } from '../turn/types';
+import { priceRequest, type Cost } from './cost';
+import { costsDiffer, LEDGER_RECORD_VERSION, type LedgerOutcome, type LedgerRecord } from './ledgerRecord';
+import { ANTHROPIC_PRICES } from './prices';
+import { emptyUsage, promptTokens, type Usage } from './usage';
+
+interface Slot {
+  readonly attempt: TurnAttempt;
+  readonly started: number;
+  firstTokenAt?: number;
+  model?: string;
+}
+
+/** What the stage saw of each try as it happened. */
+export class AttemptTrace {
+  readonly started: number;
+  readonly slots: Slot[] = [];
+
+  constructor(private readonly now: () => number) {
+    this.started = now();
+  }
+
+  see(event: TurnEvent): void {
+    try {
+      if (event.type === 'attempt') this.slots.push({ attempt: event.attempt, started: this.now() });
+      const slot = this.slots.at(-1);
+      if (!slot) return;
+      if (event.type === 'delta') slot.firstTokenAt ??= this.now();
+      else if (event.type === 'model') slot.model = event.id;
+    } catch {
+      // Watching must never disturb the turn.
+    }
+  }
+}
+
+export interface RecordContext {
+  readonly request: TurnRequest;
+  readonly trace: AttemptTrace;
+  readonly now: number;
+  readonly treeRootOf?: (name: string) => string;
+  readonly price?: (backend: BackendKind, usage: Usage, model: string) => Cost;
+  readonly priceVersion?: string;
+}
+
+const defaultPrice = (backend: BackendKind, usage: Usage, model: string): Cost => priceRequest(usage, model, { table: ANTHROPIC_PRICES, local: backend === 'ollama' });
+
+/** The attempts a fallback stage attached to the error it finally threw, if it did. */
+function attemptsOfError(error: unknown): readonly TurnAttempt[] | undefined {
+  const a = (error as { attempts?: unknown } | null)?.attempts;
+  return Array.isArray(a) && a.every((x) => typeof x?.backend === 'string' && typeof x?.model === 'string') ? (a as TurnAttempt[]) : undefined;
+}
+
+/** Savings against the same prompt tokens at the uncached input price; undefined when either side has no price. */
+export function cacheSavings(backend: BackendKind, usage: Usage, model: string, cost: Cost, price = defaultPrice): number | undefined {
+  if (cost.usd === undefined) return undefined;
+  if (usage.cacheRead + usage.cacheWrite5m + usage.cacheWrite1h === 0 || cost.basis === 'local') return 0;
+  // Without the backend's own figure: the uncached price must come from a table, not from what the CLI charged.
+  const uncached = price(backend, { ...emptyUsage(), input: promptTokens(usage), output: usage.output, ...(usage.model ? { model: usage.model } : {}) }, model);
+  if (uncached.usd === undefined || uncached.basis === 'reported') return undefined;
+  return uncached.usd - cost.usd;
+}
+
+type Base = Pick<LedgerRecord, 'v' | 'instance' | 'tree' | 'askId' | 'priceVersion'>;
+
+function base(ctx: RecordContext): Base {
+  const name = ctx.request.instance.name;
+  let tree = name;
+  try {
+    tree = ctx.treeRootOf?.(name) ?? name;
+  } catch {}
+  return { v: LEDGER_RECORD_VERSION, instance: name, tree, askId: ctx.request.askId, priceVersion: ctx.priceVersion ?? ANTHROPIC_PRICES.version };
+}
+
+const NO_TOKENS = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 } as const;
+
+/** A try that did not answer: its time, and no cost. Later tries say which one they replaced. */
+function failed(b: Base, ctx: RecordContext, i: number, attempts: readonly TurnAttempt[], outcome: LedgerOutcome, kind: ErrorKind | 'unknown' | undefined, endedAt: number): LedgerRecord {
+  const a = attempts[i];
+  const slot = ctx.trace.slots[i];
+  const started = slot?.started ?? ctx.trace.started;
+  return {
+    ...b,
+    at: endedAt,
+    backend: a.backend,
+    model: slot?.model ?? a.model,
+    attempt: i,
+    ...NO_TOKENS,
+    basis: 'none',
+    latencyMs: Math.max(0, endedAt - started),
+    ...(slot?.firstTokenAt !== undefined ? { firstTokenMs: slot.firstTokenAt - started } : {}),
+    outcome,
+    ...(kind ? { errorKind: kind } : {}),
+    ...fallbackFrom(attempts, i),
+  };
+}
+
+function fallbackFrom(attempts: readonly TurnAttempt[], i: number): Pick<LedgerRecord, 'fallbackFrom'> {
+  return i > 0 ? { fallbackFrom: { backend: attempts[i - 1].backend, model: attempts[i - 1].model } } : {};
+}
+
+/** When the next try started is when this one gave up (as near as the stage can see). */
+const endOf = (ctx: RecordContext, i: number) => ctx.trace.slots[i + 1]?.started ?? ctx.now;
+
+function priorFailure(b: Base, ctx: RecordContext, attempts: readonly TurnAttempt[], i: number): LedgerRecord {
+  const kind = attempts[i].error?.kind ?? 'unknown';
+  return failed(b, ctx, i, attempts, kind === 'cancelled' ? 'cancelled' : 'error', kind, endOf(ctx, i));
+}
+
+export function recordsOfTurn(ctx: RecordContext, result: TurnResult): LedgerRecord[] {
+  const b = base(ctx);
+  const seen = ctx.trace.slots.map((s) => s.attempt);
+  const attempts = result.attempts.length >= seen.length ? result.attempts : seen;
+  const out: LedgerRecord[] = [];
+  for (let i = 0; i < attempts.length - 1; i++) out.push(priorFailure(b, ctx, attempts, i));
+  const last = Math.max(0, attempts.length - 1);
+  const u = result.usage;
+  const cost = result.cost;
+  const mismatch = cost.usd !== undefined && cost.reportedUsd !== undefined && (cost.basis === 'table' || cost.basis === 'override') && costsDiffer(cost.usd, cost.reportedUsd);
+  const saved = cacheSavings(result.backend, u, result.model, cost, ctx.price);
+  out.push({
+    ...b,
+    at: ctx.now,
+    backend: result.backend,
+    model: result.model,
+    attempt: last,
+    input: u.input,
+    output: u.output,
+    cacheWrite5m: u.cacheWrite5m,
+    cacheWrite1h: u.cacheWrite1h,
+    cacheRead: u.cacheRead,
+    ...(cost.usd !== undefined ? { usd: cost.usd } : {}),
+    basis: cost.basis,
+    ...(cost.reportedUsd !== undefined ? { reportedUsd: cost.reportedUsd } : {}),
+    ...(mismatch ? { mismatch: true as const } : {}),
+    priceVersion: cost.priceVersion ?? b.priceVersion,
+    ...(saved !== undefined ? { savedUsd: saved } : {}),
+    latencyMs: result.latencyMs,
+    ...(result.firstTokenMs !== undefined ? { firstTokenMs: result.firstTokenMs } : {}),
+    outcome: 'ok',
+    ...fallbackFrom(attempts, last),
+  });
+  return out;
+}
+
+export function recordsOfFailure(ctx: RecordContext, error: unknown): LedgerRecord[] {
+  const b = base(ctx);
+  const attempts = attemptsOfError(error) ?? ctx.trace.slots.map((s) => s.attempt);
+  const cancelled = ctx.request.signal.aborted || isAbortError(error) || (error instanceof BackendError && error.kind === 'cancelled');
+  const kind: ErrorKind | 'unknown' = cancelled ? 'cancelled' : error instanceof BackendError ? error.kind : 'unknown';
+  if (attempts.length === 0) {
+    // Nothing reached a backend: a stage refused (or the user cancelled while it waited).
+    const target = { backend: ctx.request.target.backend, model: ctx.request.target.model };
+    return [failed(b, ctx, 0, [target], cancelled ? 'cancelled' : 'blocked', kind, ctx.now)];
+  }
+  const out: LedgerRecord[] = [];
+  for (let i = 0; i < attempts.length - 1; i++) out.push(priorFailure(b, ctx, attempts, i));
+  out.push(failed(b, ctx, attempts.length - 1, attempts, cancelled ? 'cancelled' : 'error', kind, ctx.now));
+  return out;
+}
