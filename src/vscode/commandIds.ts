@@ -21,6 +21,7 @@ export const COMMAND_IDS = [
   'llmFleet.rename',
   'llmFleet.cancel',
   'llmFleet.showUsage',
+  'llmFleet.showPrices',
   'llmFleet.pickInstance',
 ] as const;
 

@@ -1,5 +1,5 @@
 import type { Usage } from './usage';
-import { findPrice, type ModelPrice, type PriceTable } from './prices';
+import { quotePrice, type ModelPrice, type PriceTable } from './prices';
 
 /**
  * What a request cost, and on what basis. `usd` is absent when the model is unpriced: an unknown price is shown
@@ -10,6 +10,8 @@ export interface Cost {
   usd?: number;
   basis: 'table' | 'override' | 'local' | 'reported' | 'unpriced';
   priceVersion?: string;
+  /** Where the price came from and the day it was checked, so the figure can be traced. */
+  priceSource?: string;
   reportedUsd?: number;
 }
 
@@ -39,9 +41,9 @@ export function priceRequest(usage: Usage, model: string, ctx: PricingContext): 
   if (ctx.local) return { usd: 0, basis: 'local', reportedUsd };
   const override = ctx.overrides?.[model] ?? (usage.model ? ctx.overrides?.[usage.model] : undefined);
   if (override) return { usd: costOf(override, usage), basis: 'override', reportedUsd };
-  const entry = findPrice(ctx.table, usage.model ?? model);
-  if (!entry) return reportedUsd !== undefined ? { usd: reportedUsd, basis: 'reported', reportedUsd } : { basis: 'unpriced' };
-  return { usd: costOf(entry.price, usage), basis: 'table', priceVersion: ctx.table.version, reportedUsd };
+  const quote = quotePrice(ctx.table, usage.model ?? model);
+  if (!quote) return reportedUsd !== undefined ? { usd: reportedUsd, basis: 'reported', reportedUsd } : { basis: 'unpriced' };
+  return { usd: costOf(quote.price, usage), basis: 'table', priceVersion: quote.version, priceSource: `${quote.source}, checked ${quote.checked}`, reportedUsd };
 }
 
 /** Sums costs; the total is unpriced-aware: it says how many requests it could not price. */

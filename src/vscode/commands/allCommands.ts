@@ -11,6 +11,7 @@ import { ForkCommand, RelayCommand, RelayToCommand } from './contextCommands';
 import { AskCommand, CancelCommand, KillAllCommand, KillCommand, OpenChatCommand, PickInstanceCommand, RenameCommand, SpawnCommand } from './fleetCommands';
 import { SetApiKeyCommand } from './setApiKey';
 import { ShowLogCommand } from './showLog';
+import { ShowPricesCommand } from './showPricesCommand';
 import { ShowUsageCommand } from './viewCommands';
 
 export interface CommandDeps {
@@ -46,6 +47,7 @@ export function createCommands(d: CommandDeps): Command[] {
     new RenameCommand(d.fleet),
     new CancelCommand(d.fleet),
     new ShowUsageCommand(d.fleet),
+    new ShowPricesCommand(d.fleet),
     new PickInstanceCommand(d.fleet, d.chats),
   ];
 }
