@@ -1,5 +1,7 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createApi, type LlmFleetApi } from './api';
+import { Ledger, ledgerStage } from './core/cost/ledger';
 import { parsePriceOverrides } from './core/cost/priceOverrides';
 import { Fleet } from './core/fleet';
 import { type Logger } from './core/log';
@@ -18,6 +20,7 @@ import type { TestingHooks } from './vscode/testing';
 import { registerInstanceTree } from './vscode/tree/registerInstanceTree';
 
 let fleet: Fleet | undefined;
+let ledger: Ledger | undefined;
 
 /** The composition root: builds the services, wires them, and returns the public API. */
 export async function activate(context: vscode.ExtensionContext): Promise<LlmFleetApi & { testing?: TestingHooks }> {
@@ -29,7 +32,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   // under globalStorage: code-server's storageUri changes with its port (see stateLocation.ts).
   const location = await prepareStateLocation(context, log, () => channel.show());
   const storagePath = location.root;
-  const theFleet = (fleet = new Fleet({ backends, store: new FileStore(storagePath), log }));
+  // One ledger for every workspace: spend is the user's, wherever it happened.
+  const theLedger = (ledger = new Ledger({ dir: path.join(context.globalStorageUri.fsPath, 'ledger'), onProblem: (p) => log.warn(p.message) }));
+  const stages = [ledgerStage(theLedger, { treeRootOf: (name) => theFleet.treeRoot(name), price: (b, u, m) => theFleet.price(b, u, m) })];
+  const theFleet: Fleet = (fleet = new Fleet({ backends, store: new FileStore(storagePath), log, stages }));
   applySettings(theFleet, log);
   const { restored, problems } = await theFleet.restore();
   const moved = location.migration.kind === 'migrated' ? ` (moved there from ${context.storageUri?.fsPath} this start)` : '';
@@ -61,7 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const api = createApi(theFleet);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   const storageRoots = { global: context.globalStorageUri.fsPath, workspace: context.storageUri?.fsPath };
-  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath, storageRoots } };
+  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath, storageRoots, ledger: theLedger } };
 }
 
 /** Settings the Fleet reads while it runs: model prices and broadcast width. */
@@ -75,5 +81,7 @@ function applySettings(target: Fleet, log: Logger): void {
 /** Lets every backend session go (Claude Code processes exit) and flushes state; instances come back next time. */
 export async function deactivate(): Promise<void> {
   await fleet?.shutdown();
+  await ledger?.flush();
   fleet = undefined;
+  ledger = undefined;
 }

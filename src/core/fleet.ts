@@ -147,7 +147,8 @@ export class Fleet extends Disposable {
     const crossing = spec.backend !== parent.spec.backend;
     const state: SessionState | undefined = crossing ? undefined : await parent.forkState(forkPoint, isLatest);
     this.checkNewName(newName); // the await above may have let another spawn take the name
-    const lineage: Lineage = { parent: source, forkPoint, forkedAt: this.now(), ...(crossing ? { fromBackend: parent.spec.backend } : {}) };
+    const root = parent.lineage?.root ?? this.treeRoot(source);
+    const lineage: Lineage = { parent: source, root, forkPoint, forkedAt: this.now(), ...(crossing ? { fromBackend: parent.spec.backend } : {}) };
     // Across backends the child gets text: tool calls and reasoning are written out, never dropped.
     const copied = messages.map((m): Message => ({ ...m, inherited: true, ...(crossing && m.role === 'assistant' ? { text: renderWithParts(m), parts: undefined } : {}) }));
     const child = this.create(newName, spec, state, copied, lineage);
@@ -191,10 +192,10 @@ export class Fleet extends Disposable {
     this.instances.set(newName, instance);
     void this.writes.delete(oldName);
     this.persist(instance);
-    for (const child of this.instances.values()) {
-      if (child.lineage?.parent !== oldName) continue;
-      child.setParentName(newName);
-      this.persist(child);
+    for (const other of this.instances.values()) {
+      if (other.lineage?.parent !== oldName && other.lineage?.root !== oldName) continue;
+      other.renameAncestor(oldName, newName);
+      this.persist(other);
     }
     this._onDidRename.fire({ oldName, newName });
     return toInfo(instance);
@@ -222,11 +223,13 @@ export class Fleet extends Disposable {
   }
 
   /**
-   * The root of the tree an instance belongs to: the ancestor reached through its forks' parents (an instance that
-   * is no fork is its own root). A killed parent ends the walk, so its forks then count as a tree of their own.
+   * The root of the tree an instance belongs to: the first instance its forks came from (an instance that is no
+   * fork is its own root). Recorded at fork time, so a tree stays one tree when its root is killed; forks saved
+   * before roots were recorded find it through their live parents.
    */
   treeRoot(name: string): string {
     let current = this.instance(name);
+    if (current.lineage?.root) return current.lineage.root;
     for (let parent = current.lineage?.parent; parent && this.instances.has(parent); parent = current.lineage?.parent) {
       current = this.instances.get(parent)!;
       if (current.name === name) break; // a rename can never make a cycle, but a walk must not spin if it did

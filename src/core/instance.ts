@@ -32,6 +32,8 @@ export interface Lineage {
   readonly forkedAt: number;
   /** Set when the fork crossed to another backend: the parent's backend. */
   readonly fromBackend?: BackendKind;
+  /** The first instance of this fork tree, kept even after it is killed, so a tree's spend stays one tree. */
+  readonly root?: string;
 }
 
 export interface LastError {
@@ -137,8 +139,11 @@ export class Instance implements InstanceView {
   }
 
   /** @internal */
-  setParentName(parent: string): void {
-    if (this._lineage) this._lineage = { ...this._lineage, parent };
+  /** @internal An ancestor was renamed: the lineage follows it. */
+  renameAncestor(oldName: string, newName: string): void {
+    const l = this._lineage;
+    if (!l || (l.parent !== oldName && l.root !== oldName)) return;
+    this._lineage = { ...l, parent: l.parent === oldName ? newName : l.parent, ...(l.root === oldName ? { root: newName } : {}) };
   }
 
   get status(): InstanceStatus {

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { Ledger } from '../core/cost/ledger';
 import type { Fleet } from '../core/fleet';
 import type { ChatPanels } from './chat/chatPanels';
 import type { Secrets } from './secrets';
@@ -18,4 +19,6 @@ export interface TestingHooks {
   readonly storagePath: string;
   /** The extension's own storage URIs' paths, so tests can tell which one `storagePath` sits under. */
   readonly storageRoots: { readonly global: string; readonly workspace?: string };
+  /** The usage ledger every turn writes to (in globalStorage/ledger). */
+  readonly ledger: Ledger;
 }

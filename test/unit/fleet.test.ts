@@ -255,7 +255,7 @@ describe('Fleet operations (real SDK against the loopback fake)', () => {
 });
 
 describe('tree roots', () => {
-  it('finds the root through forks of forks, and a fork of a killed parent is its own root', async () => {
+  it('finds the root through forks of forks, keeps it when the root is killed, and follows a rename', async () => {
     const r = await rig();
     try {
       r.fleet.spawn('root', { backend: 'anthropic', model: HAIKU });
@@ -263,8 +263,10 @@ describe('tree roots', () => {
       await r.fleet.fork('child', 'grandchild');
       r.fleet.spawn('other', { backend: 'anthropic', model: HAIKU });
       assert.deepEqual(['root', 'child', 'grandchild', 'other'].map((n) => r.fleet.treeRoot(n)), ['root', 'root', 'root', 'other']);
-      await r.fleet.kill('root');
-      assert.equal(r.fleet.treeRoot('grandchild'), 'child');
+      r.fleet.rename('root', 'trunk');
+      assert.deepEqual(['child', 'grandchild'].map((n) => r.fleet.treeRoot(n)), ['trunk', 'trunk']);
+      await r.fleet.kill('trunk');
+      assert.deepEqual(['child', 'grandchild'].map((n) => r.fleet.treeRoot(n)), ['trunk', 'trunk'], 'the tree stays one tree');
     } finally {
       await r.close();
     }
