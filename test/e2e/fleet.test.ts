@@ -11,7 +11,7 @@ import type { Frame } from 'playwright-core';
 import { markedPids } from '../../scripts/codeServer.mjs';
 import { lastUserText, startAnthropicFake, type AnthropicFake } from '../fixtures/anthropicFake';
 import { startOllamaFake, type OllamaFake } from '../fixtures/ollamaFake';
-import { answerStep, chatFrame, instancesViewText, menuEntry, quickPickItems, spawnFromPalette, treeContextMenu, treeRow, treeRows, webviewWhere } from './fleetUi';
+import { answerStep, chatFrame, instancesViewText, menuEntry, quickPickItems, sendPrompt, spawnFromPalette, treeContextMenu, treeRow, treeRows, webviewWhere } from './fleetUi';
 import { openWorkbench, root, runCommand, screenshot, screenshotFailures, until, type Workbench } from './harness';
 
 const CLAUDE_BIN = join(root, 'node_modules/@anthropic-ai/claude-code/bin/claude.exe');
@@ -78,8 +78,7 @@ describe('e2e: a session with the fleet in a real workbench', () => {
     const words = Array.from({ length: 40 }, (_, i) => `word${i} `);
     // Slow enough (about 6 s) that a follow-up can be typed and seen waiting while it streams.
     anthropic.enqueue({ kind: 'reply', deltas: words, gapMs: 150, usage: { input_tokens: 12_000, output_tokens: 40 } });
-    await chat.locator('textarea.prompt').fill('Write forty words, slowly.');
-    await chat.locator('textarea.prompt').press('Enter');
+    await sendPrompt(chat, 'Write forty words, slowly.');
     // Part of the answer is on screen while the rest is still coming.
     const partial = await until('a partial answer', async () => {
       const a = await lastChatAnswer(chat);
@@ -87,8 +86,7 @@ describe('e2e: a session with the fleet in a real workbench', () => {
     });
     assert.ok(partial.trim().split(/\s+/).length < words.length, `streamed in parts (first seen: ${partial.length} chars)`);
     // A message sent while the instance answers waits its turn, shown as queued.
-    await chat.locator('textarea.prompt').fill('And one more thing.');
-    await chat.locator('textarea.prompt').press('Enter');
+    await sendPrompt(chat, 'And one more thing.');
     await until('the queued message', async () => (await chat.locator('.queued .queued-item').allInnerTexts()).some((t) => t.includes('And one more thing.')));
     const done = await until('the finished answer', async () => {
       const a = await chat.evaluate<{ meta: string; text: string } | undefined>(`(() => {
@@ -126,8 +124,7 @@ describe('e2e: a session with the fleet in a real workbench', () => {
     assert.match(rows.find((r) => r.name === 'coder-fork')!.description, /· idle · \$0$/, 'the fork starts at $0: its context was the parent’s spend');
     // The child inherited the conversation: its first answer's request carries the parent's exchange.
     const chat = await chatFrame(wb.page, 'coder-fork');
-    await chat.locator('textarea.prompt').fill('What did you write before?');
-    await chat.locator('textarea.prompt').press('Enter');
+    await sendPrompt(chat, 'What did you write before?');
     await until('the fork to answer', async () => (await lastChatAnswer(chat))?.text.includes('What did you write before?'), 30_000);
     const body = anthropic.messageRequests().at(-1)!.body;
     assert.ok(JSON.stringify(body.messages).includes('word39'), 'the fork’s request carries the parent’s answer');

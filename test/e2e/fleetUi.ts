@@ -110,3 +110,19 @@ export async function webviewWhere(page: Page, what: string, probe: string): Pro
 export function chatFrame(page: Page, name: string): Promise<Frame> {
   return webviewWhere(page, `the chat of ${name}`, `document.querySelector('.chat-header .name')?.textContent === ${JSON.stringify(name)}`);
 }
+
+/**
+ * Types a prompt into a chat and sends it with Enter, as a user does. A chat that was just shown again reloads its
+ * page (webviews are not kept while hidden), and an Enter that lands while it does is lost, with the draft restored
+ * in the box; a user would press Enter again, and so does this, until the box is empty.
+ */
+export async function sendPrompt(chat: Frame, text: string): Promise<void> {
+  const box = chat.locator('textarea.prompt');
+  await box.fill(text);
+  for (let attempt = 1; ; attempt++) {
+    await box.press('Enter');
+    const sent = await until('the prompt to leave the box', async () => (await box.inputValue()) === '', 5000).then(() => true, () => false);
+    if (sent) return;
+    if (attempt === 3) throw new Error(`the chat did not take the prompt after 3 tries; the box still holds: ${await box.inputValue()}`);
+  }
+}

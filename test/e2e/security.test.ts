@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { startOllamaFake, type OllamaFake } from '../fixtures/ollamaFake';
-import { answerStep, chatFrame, quickPickItems, spawnFromPalette, treeRows, webviewWhere } from './fleetUi';
+import { answerStep, chatFrame, quickPickItems, sendPrompt, spawnFromPalette, treeRows, webviewWhere } from './fleetUi';
 import { openWorkbench, runCommand, screenshot, screenshotFailures, until, type Workbench } from './harness';
 
 /** Every payload sets `pwned` somewhere it can be seen: the webview's window, its parent's, or the console. */
@@ -75,8 +75,7 @@ describe('e2e security: model output executes nothing in the webviews', () => {
     await until('the mallory node', async () => (await treeRows(wb.page)).some((r) => r.name === 'mallory'));
     const chat = await chatFrame(wb.page, 'mallory');
     ollama.enqueue({ kind: 'reply', deltas: PAYLOADS.match(/[\s\S]{1,7}/g)! });
-    await chat.locator('textarea.prompt').fill('Show me some HTML.');
-    await chat.locator('textarea.prompt').press('Enter');
+    await sendPrompt(chat, 'Show me some HTML.');
     await until('the answer to finish', async () => (await chat.locator('.msg.assistant:not(.streaming) .body').count()) > 0 && (await chat.locator('.msg.assistant .body').last().innerText()).includes('Here is the answer.'));
     // The javascript: links render as inert text or as anchors without a javascript: href: both are shown, and a
     // click on each runs nothing.
