@@ -93,8 +93,19 @@ async function main(): Promise<void> {
   let streamed = 0;
   fanFleet.onDidStream(() => streamed++); // a listener, as the UI has one
 
-  const rawFan = async (): Promise<number> => {
+  /** Runs `work` with the event-loop delay recorded, and keeps that run's p99 in `into`. */
+  const watched = async (into: number[], work: () => Promise<void>): Promise<number> => {
+    const h = monitorEventLoopDelay({ resolution: 1 });
+    h.enable();
     const start = performance.now();
+    await work();
+    const ms = performance.now() - start;
+    h.disable();
+    into.push(h.percentile(99) / 1e6);
+    return ms;
+  };
+  const rawLoopP99: number[] = [];
+  const rawFan = (): Promise<number> => watched(rawLoopP99, async () => {
     let next = 0;
     const worker = async () => {
       while (next < FAN_OUT) {
@@ -104,21 +115,15 @@ async function main(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return performance.now() - start;
-  };
-  let loopP99 = 0;
-  let loopMax = 0;
+  });
+  const loopP99: number[] = [];
   const fleetFan = async (): Promise<number> => {
     for (const i of fanFleet.list()) if (i.messageCount > 0) (await fanFleet.kill(i.name), fanFleet.spawn(i.name, { backend: 'anthropic', model: MODEL }));
-    const h = monitorEventLoopDelay({ resolution: 1 });
-    h.enable();
-    const start = performance.now();
-    const results = await fanFleet.broadcast('all', 'fan');
-    const ms = performance.now() - start;
-    h.disable();
-    loopP99 = Math.max(loopP99, h.percentile(99) / 1e6);
-    loopMax = Math.max(loopMax, h.max / 1e6);
-    if (results.some((r) => !r.ok)) throw new Error('a broadcast member failed');
+    let failed = false;
+    const ms = await watched(loopP99, async () => {
+      failed = (await fanFleet.broadcast('all', 'fan')).some((r) => !r.ok);
+    });
+    if (failed) throw new Error('a broadcast member failed');
     return ms;
   };
   const f = await alternate(5, rawFan, fleetFan);
@@ -128,7 +133,10 @@ async function main(): Promise<void> {
   console.log(`  raw SDK, same concurrency: ${fmt(median(f.a), 1)} ms`);
   console.log(`  Fleet.broadcast          : ${fmt(median(f.b), 1)} ms   (${streamed.toLocaleString()} delta events delivered)`);
   console.log(`  manager overhead per delta: ${fmt(overheadUs, 2)} µs`);
-  console.log(`  event-loop delay during broadcast: p99 ${fmt(loopP99, 1)} ms, max ${fmt(loopMax, 1)} ms   (goal: p99 < 10 ms)`);
+  // Per broadcast (the warm-up among them); the same requests through the raw SDK show what the client's own stream
+  // parsing costs the loop, so the difference is the Fleet's.
+  const loop = (xs: number[]) => `p99 ${fmt(median(xs), 1)} ms (median of ${xs.length}; worst ${fmt(Math.max(...xs), 1)} ms)`;
+  console.log(`  event-loop delay: Fleet.broadcast ${loop(loopP99)}; raw SDK ${loop(rawLoopP99)}   (goal: Fleet p99 < 10 ms)`);
 
   await fanFleet.killAll();
   fanServer.child.kill();
