@@ -12,7 +12,9 @@ export type ErrorKind =
   | 'context_overflow'
   | 'bad_request'
   | 'not_found'
-  | 'cancelled';
+  | 'cancelled'
+  /** A spending cap (daily, tree, instance) would be or was crossed: refused before sending, or stopped mid-answer. */
+  | 'budget_exceeded';
 
 export const ERROR_KINDS: readonly ErrorKind[] = [
   'rate_limited',
@@ -25,7 +27,11 @@ export const ERROR_KINDS: readonly ErrorKind[] = [
   'bad_request',
   'not_found',
   'cancelled',
+  'budget_exceeded',
 ];
+
+/** What to do next after a budget refusal: said once, so the chat, the log and the API agree. */
+export const BUDGET_HINT = "Send it anyway once, raise the cap (LLM Fleet: Set Budget… on the instance, or the llmFleet.budget settings), or wait for tomorrow's daily cap.";
 
 /** Kinds worth retrying on the same or another provider. */
 export function isTransient(kind: ErrorKind): boolean {

@@ -9,7 +9,8 @@ import { forkContext } from './forkContext';
 import { Instance, type InstanceHost, type InstanceReadout, type InstanceSpec, type Lineage } from './instance';
 import { toInfo, type InstanceInfo } from './instanceInfo';
 import { Disposable, Emitter, type Event } from './lifecycle';
-import { DEFAULT_RELAY_TEMPLATE, type BroadcastOptions, type FleetOptions, type ForkOptions, type RelayOptions, type SpawnOptions, type StatusChange, type StreamDelta, type TurnComplete, type TurnNotice, type TurnStart } from './fleetTypes';
+import { DEFAULT_RELAY_TEMPLATE, type AskOptions, type BroadcastOptions, type FleetOptions, type ForkOptions, type RelayOptions, type SpawnOptions, type StatusChange, type StreamDelta, type TurnComplete, type TurnNotice, type TurnStart } from './fleetTypes';
+import { withBudget, withCliBackstop } from './cost/budgetCaps';
 import { TurnPipeline } from './turn/pipeline';
 import { InstanceSessions } from './turn/sessions';
 import type { TurnTarget } from './turn/types';
@@ -104,16 +105,24 @@ export class Fleet extends Disposable {
 
   spawn(name: string, options: SpawnOptions): InstanceInfo {
     this.checkNewName(name);
-    const spec = checkSpec(options, [...this.backends.keys()]);
+    const spec = withBudget(checkSpec(options, [...this.backends.keys()]), options.budgetUsd);
     const instance = this.create(name, spec, undefined, []);
     this.add(instance);
     this.persist(instance);
     return toInfo(instance);
   }
 
-  ask(name: string, prompt: string): AskHandle {
+  ask(name: string, prompt: string, options?: AskOptions): AskHandle {
     checkPrompt(prompt);
-    return this.instance(name).ask(prompt);
+    return this.instance(name).ask(prompt, options);
+  }
+
+  /** Sets (or with undefined/0 removes) an instance's own spending cap; the next ask is held to it. */
+  setBudget(name: string, usd: number | undefined): void {
+    const instance = this.instance(name);
+    instance.setBudget(withBudget(instance.spec, usd).budgetUsd);
+    this.persist(instance);
+    this._onDidChangeInstance.fire({ name });
   }
 
   /** Starts an ask and returns a ticket to `poll` later. */
@@ -285,7 +294,7 @@ export class Fleet extends Disposable {
       const backend = this.backends.get(target.backend);
       if (!backend) throw new FleetError('unknown_backend', `The ${target.backend} backend is not available.`);
       // Backend-specific options belong to the instance's own backend; another target runs with its defaults.
-      const options = target.backend === spec.backend ? spec.options : {};
+      const options = target.backend === spec.backend ? withCliBackstop(spec) : {};
       return backend.openSession({ instanceName: name, model: target.model, systemPrompt: spec.systemPrompt, role: spec.role, options, state: sessionState });
     };
     const sessions = new InstanceSessions({ backend: spec.backend, model: spec.model }, open, state, messages.length);

@@ -15,6 +15,13 @@ export interface SpawnOptions {
   systemPrompt?: string;
   role?: Role;
   options?: Record<string, unknown>;
+  /** The instance's own spending cap in dollars; absent or 0: none. */
+  budgetUsd?: number;
+}
+
+export interface AskOptions {
+  /** Let this one ask past the budgets ("Send anyway, once"); the budget stage notes and logs it. */
+  overrideBudget?: boolean;
 }
 
 export interface ForkOptions {

@@ -22,6 +22,8 @@ export interface InstanceSpec {
   readonly role: Role;
   /** Backend-specific options (JSON), e.g. the Claude Code permission mode. */
   readonly options: Readonly<Record<string, unknown>>;
+  /** This instance's own spending cap in dollars (see cost/budgets.ts); absent: none. */
+  readonly budgetUsd?: number;
 }
 
 /** Where an instance came from, when it is a fork. */
@@ -78,6 +80,7 @@ export interface InstanceHost {
 interface Pending {
   readonly handle: AskHandle;
   readonly controller: AbortController;
+  readonly overrideBudget?: boolean;
 }
 
 /** What views may read of an instance: everything it shows, nothing that acts on it. */
@@ -113,7 +116,7 @@ export class Instance implements InstanceView {
 
   constructor(
     private _name: string,
-    readonly spec: InstanceSpec,
+    private _spec: InstanceSpec,
     private readonly sessions: InstanceSessions,
     private readonly host: InstanceHost,
     private readonly messages: Message[] = [],
@@ -127,6 +130,16 @@ export class Instance implements InstanceView {
 
   get name(): string {
     return this._name;
+  }
+
+  get spec(): InstanceSpec {
+    return this._spec;
+  }
+
+  /** @internal The Fleet changes the instance's own cap (the tree's "Set Budget…"); undefined removes it. */
+  setBudget(usd: number | undefined): void {
+    const { budgetUsd: _old, ...rest } = this._spec;
+    this._spec = usd === undefined ? rest : { ...rest, budgetUsd: usd };
   }
 
   get lineage(): Lineage | undefined {
@@ -185,12 +198,12 @@ export class Instance implements InstanceView {
     return this.current?.handle;
   }
 
-  ask(prompt: string): AskHandle {
+  ask(prompt: string, options: { readonly overrideBudget?: boolean } = {}): AskHandle {
     if (this._status === 'stopped') {
       throw new FleetError('instance_killed', `Instance '${this.name}' was killed. Spawn it again to use it.`);
     }
     const handle = new AskHandle(this.name, prompt, randomUUID());
-    this.queue.push({ handle, controller: new AbortController() });
+    this.queue.push({ handle, controller: new AbortController(), ...(options.overrideBudget ? { overrideBudget: true } : {}) });
     if (this.current) this.host.onChange(this); // it waits: the queue shown grows
     else void this.drain();
     return handle;
@@ -250,8 +263,8 @@ export class Instance implements InstanceView {
   }
 
   /** One turn: the question goes into the transcript, the pipeline answers it, and the answer is recorded. */
-  private async runTurn({ handle, controller }: Pending): Promise<void> {
-    const turn = this.startTurn(handle, controller.signal);
+  private async runTurn({ handle, controller, overrideBudget }: Pending): Promise<void> {
+    const turn = this.startTurn(handle, controller.signal, overrideBudget);
     try {
       const result = await this.host.pipeline.run(turn.request, turn.emit, (r, emit) => this.runOnTarget(r, emit));
       const answer = answerOf(result, turn.frame());
@@ -263,7 +276,7 @@ export class Instance implements InstanceView {
     }
   }
 
-  private startTurn(handle: AskHandle, signal: AbortSignal): Turn {
+  private startTurn(handle: AskHandle, signal: AbortSignal, overrideBudget?: boolean): Turn {
     const started = this.host.now();
     const user: UserMessage = { id: randomUUID(), role: 'user', text: handle.prompt, at: started };
     this.messages.push(user);
@@ -274,7 +287,7 @@ export class Instance implements InstanceView {
     let firstTokenMs: number | undefined;
     const attempts: TurnAttempt[] = [];
     return {
-      request: { instance: this, askId: handle.id, history: this.messages.slice(), target, signal },
+      request: { instance: this, askId: handle.id, history: this.messages.slice(), target, signal, ...(overrideBudget ? { overrideBudget } : {}) },
       attempts,
       emit: (event) => {
         if (event.type === 'delta') firstTokenMs ??= this.host.now() - started;

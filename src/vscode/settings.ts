@@ -11,6 +11,10 @@ export const SETTINGS = {
   'openai.baseUrl': '',
   'openai.prices': {},
   'broadcast.concurrency': 8,
+  'budget.dailyUsd': 0,
+  'budget.treeUsd': 0,
+  'budget.instanceUsd': 0,
+  'budget.warnAt': 0.8,
 } as const satisfies Record<string, string | number | boolean | object>;
 
 export type SettingKey = keyof typeof SETTINGS;

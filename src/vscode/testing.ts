@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { Budgets } from '../core/cost/budgets';
 import type { Ledger } from '../core/cost/ledger';
 import type { Fleet } from '../core/fleet';
 import type { ChatPanels } from './chat/chatPanels';
@@ -21,4 +22,6 @@ export interface TestingHooks {
   readonly storageRoots: { readonly global: string; readonly workspace?: string };
   /** The usage ledger every turn writes to (in globalStorage/ledger). */
   readonly ledger: Ledger;
+  /** The budget stage, to see which caps the settings gave it. */
+  readonly budgets: Budgets;
 }

@@ -18,6 +18,8 @@ export interface ClaudeCodeInstanceOptions {
   readonly permissionMode?: PermissionMode;
   readonly allowedTools?: readonly string[];
   readonly maxTurns?: number;
+  /** `--max-budget-usd`: the CLI's own spending stop per process, a backstop behind the budget stage (print mode only, which is how it runs). */
+  readonly maxBudgetUsd?: number;
   readonly appendSystemPrompt?: string;
   /** Working directory of the process; the workspace folder by default. */
   readonly cwd?: string;
@@ -31,7 +33,7 @@ export interface ClaudeCodeInstanceOptions {
 /** Used as the whole system prompt of a lean instance that was given none. */
 export const LEAN_DEFAULT_SYSTEM_PROMPT = 'You are a concise assistant. Answer directly.';
 
-const KNOWN_OPTIONS = new Set(['permissionMode', 'allowedTools', 'maxTurns', 'appendSystemPrompt', 'cwd', 'mcpConfig', 'lean', 'billing']);
+const KNOWN_OPTIONS = new Set(['permissionMode', 'allowedTools', 'maxTurns', 'maxBudgetUsd', 'appendSystemPrompt', 'cwd', 'mcpConfig', 'lean', 'billing']);
 
 /** Reads and checks `SessionInit.options`; a wrong value is a clear error at spawn, not a failed turn later. */
 export function parseInstanceOptions(options: Readonly<Record<string, unknown>>, role: Role): ClaudeCodeInstanceOptions {
@@ -54,6 +56,7 @@ export function parseInstanceOptions(options: Readonly<Record<string, unknown>>,
     allowedTools = (list as string[]).map((t) => t.trim());
   }
   if (o.maxTurns !== undefined && !(Number.isInteger(o.maxTurns) && (o.maxTurns as number) > 0)) bad(`maxTurns must be a positive whole number, not ${JSON.stringify(o.maxTurns)}.`);
+  if (o.maxBudgetUsd !== undefined && !(typeof o.maxBudgetUsd === 'number' && Number.isFinite(o.maxBudgetUsd) && o.maxBudgetUsd > 0)) bad(`maxBudgetUsd must be a dollar amount above 0, not ${JSON.stringify(o.maxBudgetUsd)}.`);
   if (o.appendSystemPrompt !== undefined && typeof o.appendSystemPrompt !== 'string') bad('appendSystemPrompt must be text.');
   if (o.cwd !== undefined && (typeof o.cwd !== 'string' || !o.cwd.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(o.cwd))) bad(`cwd must be an absolute path, not ${JSON.stringify(o.cwd)}.`);
   let mcpConfig: string | undefined;
@@ -68,6 +71,7 @@ export function parseInstanceOptions(options: Readonly<Record<string, unknown>>,
     permissionMode: o.permissionMode as PermissionMode | undefined,
     allowedTools,
     maxTurns: o.maxTurns as number | undefined,
+    maxBudgetUsd: o.maxBudgetUsd as number | undefined,
     appendSystemPrompt: o.appendSystemPrompt as string | undefined,
     cwd: o.cwd as string | undefined,
     mcpConfig,
@@ -114,6 +118,7 @@ export function buildArgs(init: SessionInit, o: ClaudeCodeInstanceOptions, start
   }
   if (o.permissionMode) args.push('--permission-mode', o.permissionMode);
   if (o.maxTurns !== undefined) args.push('--max-turns', String(o.maxTurns));
+  if (o.maxBudgetUsd !== undefined) args.push('--max-budget-usd', String(o.maxBudgetUsd));
   if (o.mcpConfig) args.push(`--mcp-config=${o.mcpConfig}`);
   if (o.lean) args.push('--tools', '');
   if (o.allowedTools?.length) args.push('--allowedTools', ...o.allowedTools);

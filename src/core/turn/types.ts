@@ -19,7 +19,7 @@ export interface TurnTarget {
 /** What a stage may know of the instance it works for; it cannot ask, cancel or change it. */
 export interface InstanceView {
   readonly name: string;
-  readonly spec: { readonly backend: BackendKind; readonly model: string; readonly systemPrompt?: string; readonly role: string };
+  readonly spec: { readonly backend: BackendKind; readonly model: string; readonly systemPrompt?: string; readonly role: string; readonly budgetUsd?: number };
   readonly status: string;
   /** The model last reported, else the one asked for. */
   readonly model: string;
@@ -36,6 +36,8 @@ export interface TurnRequest {
   /** Why this target, when a stage chose it (shown with the attempt). */
   readonly reason?: string;
   readonly signal: AbortSignal;
+  /** The user chose "Send anyway, once": a budget stage lets this one ask through (and says so). */
+  readonly overrideBudget?: boolean;
 }
 
 /** What a turn reports as it goes. */

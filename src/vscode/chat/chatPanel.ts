@@ -9,6 +9,9 @@ import { WebviewBase } from '../webviewBase';
 import { webviewHtml } from '../webviewHtml';
 import { instanceView, messageView } from './views';
 
+/** Answers whose question was sent anyway: "once" holds across panels and reloads of this window. */
+const resent = new Set<string>();
+
 /** How often streamed text is posted to the webview: often enough to look live, rarely enough to stay cheap. */
 const STREAM_FLUSH_MS = 33;
 
@@ -44,6 +47,7 @@ export class ChatPanel extends WebviewBase<WebviewMessage, HostMessage> {
     this._register(toDisposable(() => clearTimeout(this.flushTimer)));
     this._register(fleet.onDidStartTurn((e) => mine(e) && this.postUpdate({ type: 'didStartTurn', askId: e.askId, message: messageView(e.message) })));
     this._register(fleet.onDidStream((e) => mine(e) && this.buffer(e.askId, e.delta)));
+    this._register(fleet.onDidTurnEvent((e) => mine(e) && e.event.type === 'note' && this.postUpdate({ type: 'didNote', askId: e.askId, text: e.event.text })));
     this._register(
       fleet.onDidCompleteTurn((e) => {
         if (!mine(e)) return;
@@ -108,12 +112,28 @@ export class ChatPanel extends WebviewBase<WebviewMessage, HostMessage> {
         return;
       }
       case 'runAction':
-        await vscode.commands.executeCommand(m.command);
+        // "Raise the cap…" is about this chat's instance.
+        await (m.command === 'llmFleet.setBudget' ? vscode.commands.executeCommand(m.command, { name: this.name }) : vscode.commands.executeCommand(m.command));
+        return;
+      case 'sendAnyway':
+        this.sendAnyway(m.messageId);
         return;
       case 'openLink':
         await openLink(m.href);
         return;
     }
+  }
+
+  /** Resends the question a budget refused, past the caps, at most once per refused answer. */
+  private sendAnyway(answerId: string): void {
+    if (this.ended) throw new Error(`Instance '${this.name}' was killed.`);
+    if (resent.has(answerId)) throw new Error('That ask was already sent anyway once. Raise the cap to send more.');
+    const transcript = this.deps.fleet.get(this.name).transcript;
+    const i = transcript.findIndex((x) => x.id === answerId);
+    const question = i > 0 ? transcript[i - 1] : undefined;
+    if (!question || question.role !== 'user') throw new Error('The question of that answer is no longer in the transcript; ask it again.');
+    resent.add(answerId);
+    this.deps.fleet.ask(this.name, question.text, { overrideBudget: true }).catch(() => undefined);
   }
 
   protected override onFailure(m: Exclude<WebviewMessage, { type: 'ready' }>, e: unknown): void {

@@ -3,6 +3,7 @@
  */
 import type { ErrorKind } from '../../core/errors';
 import { formatUsd, type Cost } from '../../core/cost/cost';
+import { costsDiffer } from '../../core/cost/ledgerRecord';
 import type { Usage } from '../../core/cost/usage';
 import type { InstanceReadout } from '../../core/instance';
 import { toInfo } from '../../core/instanceInfo';
@@ -23,8 +24,14 @@ export function costView(c: Cost | undefined): string | undefined {
 
 /** An error with a next step the user can take; some steps are a button that runs a command. */
 export function errorView(e: { kind: ErrorKind | 'unknown' | string; message: string; hint?: string }): ErrorView {
+  if (e.kind === 'budget_exceeded') return { kind: e.kind, message: e.message, hint: e.hint, action: { title: 'Raise the cap…', command: 'llmFleet.setBudget' }, sendAnyway: { title: 'Send anyway, once' } };
   const action = e.kind === 'auth' ? { title: 'Set API Key…', command: 'llmFleet.setApiKey' as const } : e.kind === 'unknown' || e.kind === 'server' ? { title: 'Show Log', command: 'llmFleet.showLog' as const } : undefined;
   return { kind: e.kind, message: e.message, hint: e.hint, ...(action ? { action } : {}) };
+}
+
+/** The ledger's rule (a record's `mismatch`), so the chat and the dashboard flag the same answers. */
+export function costMismatch(c: Cost | undefined): boolean {
+  return c?.usd !== undefined && c.reportedUsd !== undefined && (c.basis === 'table' || c.basis === 'override') && costsDiffer(c.usd, c.reportedUsd);
 }
 
 export function messageView(m: Message): MessageView {
@@ -40,6 +47,7 @@ export function messageView(m: Message): MessageView {
     tokens: m.usage ? tokensView(m.usage) : undefined,
     cost: costView(m.cost),
     reportedCost: m.cost?.reportedUsd !== undefined && m.cost.basis !== 'reported' ? formatUsd(m.cost.reportedUsd) : undefined,
+    ...(costMismatch(m.cost) ? { costMismatch: true } : {}),
     latencyMs: m.latencyMs,
     firstTokenMs: m.firstTokenMs,
     error: m.error ? errorView(m.error) : undefined,

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { Fleet } from '../../core/fleet';
 import type { InstanceInfo } from '../../core/instanceInfo';
+import type { BudgetCaps } from '../../core/cost/budgets';
 import { Disposable } from '../../core/lifecycle';
+import { treeMoney, type TreeMoney } from './treeMoney';
 
 /**
  * The tree's data: instances arranged by lineage. Roots are instances without a live parent; a fork sits under its
@@ -12,10 +14,18 @@ export class InstanceTreeModel extends Disposable {
   private readonly _onDidChangeData = this._register(new vscode.EventEmitter<string | undefined>());
   readonly onDidChangeData = this._onDidChangeData.event;
 
-  constructor(private readonly fleet: Fleet) {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly caps?: () => BudgetCaps,
+  ) {
     super();
     const shape = () => this._onDidChangeData.fire(undefined);
-    const node = (e: { name: string }) => this._onDidChangeData.fire(e.name);
+    const node = (e: { name: string }) => {
+      this._onDidChangeData.fire(e.name);
+      // A member's spend is part of its root's tree total (and of what is left of the tree's cap).
+      const root = this.fleet.has(e.name) ? this.fleet.treeRoot(e.name) : e.name;
+      if (root !== e.name) this._onDidChangeData.fire(root);
+    };
     for (const event of [fleet.onDidSpawn, fleet.onDidKill, fleet.onDidRename]) this._register(event(shape));
     for (const event of [fleet.onDidChangeStatus, fleet.onDidCompleteTurn, fleet.onDidChangeInstance]) this._register(event(node));
   }
@@ -35,6 +45,15 @@ export class InstanceTreeModel extends Disposable {
   parent(name: string): string | undefined {
     const parent = this.info(name)?.lineage?.parent;
     return parent && this.fleet.has(parent) ? parent : undefined;
+  }
+
+  /** Caps changed (settings): every node's "left" may have. */
+  refreshAll(): void {
+    this._onDidChangeData.fire(undefined);
+  }
+
+  money(info: InstanceInfo): TreeMoney {
+    return treeMoney(info, { all: this.fleet.list(), treeRoot: (n) => this.fleet.treeRoot(n), caps: this.caps?.(), ownCap: this.fleet.get(info.name).spec.budgetUsd });
   }
 
   busyCount(): number {

@@ -46,15 +46,16 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
     const hasChildren = this.model.children(info.name).length > 0;
     const item = new vscode.TreeItem(info.name, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = info.name;
-    item.description = describeInstance(info);
-    const tooltip = new vscode.MarkdownString(tooltipMarkdown(info), true);
+    const money = this.model.money(info);
+    item.description = [describeInstance(info), money.description].filter(Boolean).join(' · ');
+    const tooltip = new vscode.MarkdownString([tooltipMarkdown(info), ...(money.tooltip.length ? ['', ...money.tooltip] : [])].join('\n'), true);
     tooltip.isTrusted = false;
     item.tooltip = tooltip;
     const icon = iconFor(info);
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     item.contextValue = INSTANCE_CONTEXT[info.status];
     item.command = { command: 'llmFleet.openChat', title: 'Open Chat', arguments: [element] };
-    item.accessibilityInformation = { label: `${info.name}, ${describeInstance(info)}` };
+    item.accessibilityInformation = { label: `${info.name}, ${item.description}` };
     return item;
   }
 

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
+import type { BudgetCaps } from '../../core/cost/budgets';
 import type { Fleet } from '../../core/fleet';
 import { CONTEXT_KEYS, INSTANCES_VIEW } from '../contextValues';
 import { InstanceTreeModel } from './instanceTreeModel';
 import { InstanceTreeProvider, type InstanceNode } from './instanceTreeProvider';
 
 /** The Instances view: tree, busy badge, and the context key the welcome view reads. */
-export function registerInstanceTree(fleet: Fleet): { disposable: vscode.Disposable; view: vscode.TreeView<InstanceNode>; provider: InstanceTreeProvider } {
-  const model = new InstanceTreeModel(fleet);
+export function registerInstanceTree(fleet: Fleet, caps?: () => BudgetCaps): { disposable: vscode.Disposable; view: vscode.TreeView<InstanceNode>; provider: InstanceTreeProvider; refreshMoney: () => void } {
+  const model = new InstanceTreeModel(fleet, caps);
   const provider = new InstanceTreeProvider(model);
   const view = vscode.window.createTreeView(INSTANCES_VIEW, { treeDataProvider: provider, showCollapseAll: true });
   const update = () => {
@@ -27,5 +28,5 @@ export function registerInstanceTree(fleet: Fleet): { disposable: vscode.Disposa
     }, 0);
   });
   const stopRevealing = new vscode.Disposable(() => clearTimeout(revealTimer));
-  return { disposable: vscode.Disposable.from(view, provider, model, model.onDidChangeData(update), showFork, stopRevealing), view, provider };
+  return { disposable: vscode.Disposable.from(view, provider, model, model.onDidChangeData(update), showFork, stopRevealing), view, provider, refreshMoney: () => model.refreshAll() };
 }

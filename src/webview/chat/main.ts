@@ -46,7 +46,7 @@ function meta(m: MessageView): string {
   if (m.role === 'user') return `You${from}`;
   const parts = [m.model ?? ''];
   if (m.tokens) parts.push(`${m.tokens.input.toLocaleString()} in · ${m.tokens.output.toLocaleString()} out · ${m.tokens.cacheRead.toLocaleString()} cache read · ${m.tokens.cacheWrite.toLocaleString()} cache write`);
-  if (m.cost) parts.push(m.cost + (m.reportedCost && m.reportedCost !== m.cost ? ` (backend says ${m.reportedCost})` : ''));
+  if (m.cost) parts.push(m.cost + (m.reportedCost && m.reportedCost !== m.cost ? ` (backend says ${m.reportedCost})` : '') + (m.costMismatch ? ' ⚠ figures differ' : ''));
   if (m.latencyMs !== undefined) parts.push(`${(m.latencyMs / 1000).toFixed(2)} s`);
   if (m.status === 'cancelled') parts.push('stopped');
   return parts.filter(Boolean).join(' · ') + from;
@@ -64,6 +64,12 @@ function article(m: MessageView): HTMLElement {
       const b = el('button', 'secondary', m.error.action.title);
       b.type = 'button';
       b.dataset.command = m.error.action.command;
+      err.append(b);
+    }
+    if (m.error.sendAnyway) {
+      const b = el('button', 'secondary', m.error.sendAnyway.title);
+      b.type = 'button';
+      b.dataset.sendAnyway = m.id;
       err.append(b);
     }
     a.append(err);
@@ -176,11 +182,18 @@ function receive(m: Exclude<HostMessage, { type: 'didReply' }>): void {
       const done = article(m.message);
       done.dataset.askId = m.askId; // a late failure about this ask (a Stop that came too late) lands here
       done.querySelector('.body')!.replaceWith(s.article.querySelector('.body')!);
+      done.querySelector('.meta')!.after(...s.article.querySelectorAll('.note')); // the turn's notes stay with it
       s.article.replaceWith(done);
       return keepBottom(wasNear);
     }
     case 'didFail':
       return showFailure(m.message, m.askId);
+    case 'didNote': {
+      // Shown on the answer it is about (not kept in the transcript: a reload drops it, the log keeps it).
+      const s = streams.get(m.askId);
+      if (s) s.article.querySelector('.body')!.before(el('div', 'note', m.text));
+      return keepBottom(wasNear);
+    }
     case 'didEnd':
       notice.textContent = m.reason;
       form.classList.add('ended');
@@ -229,7 +242,11 @@ document.addEventListener('click', (e) => {
   else if (target.dataset.action === 'insert' && code !== undefined) post({ type: 'insert', text: code });
   else if (target.dataset.fork) post({ type: 'forkFrom', messageId: target.dataset.fork });
   else if (target.dataset.cancel) post({ type: 'stop', askId: target.dataset.cancel });
-  else if (target.dataset.command) post({ type: 'runAction', command: target.dataset.command as AllowedAction });
+  else if (target.dataset.sendAnyway) {
+    // Once: the host refuses a second resend of the same answer too, this only spares the round trip.
+    target.setAttribute('disabled', '');
+    post({ type: 'sendAnyway', messageId: target.dataset.sendAnyway });
+  } else if (target.dataset.command) post({ type: 'runAction', command: target.dataset.command as AllowedAction });
 });
 
 handleLinkClicks((href) => post({ type: 'openLink', href }));

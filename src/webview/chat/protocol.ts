@@ -8,7 +8,7 @@ import { isWebUrl } from '../shared/links';
 import type { DidReply } from '../shared/messaging';
 
 /** Commands the webview may ask the host to run from an error's "next step" button. Nothing else runs. */
-export const ALLOWED_ACTIONS = ['llmFleet.setApiKey', 'llmFleet.showLog', 'llmFleet.spawn'] as const;
+export const ALLOWED_ACTIONS = ['llmFleet.setApiKey', 'llmFleet.showLog', 'llmFleet.spawn', 'llmFleet.setBudget'] as const;
 export type AllowedAction = (typeof ALLOWED_ACTIONS)[number];
 
 export interface TokensView {
@@ -23,6 +23,8 @@ export interface ErrorView {
   readonly message: string;
   readonly hint?: string;
   readonly action?: { readonly title: string; readonly command: AllowedAction };
+  /** Offered after a budget refusal: resend the question before this answer once, past the caps. */
+  readonly sendAnyway?: { readonly title: string };
 }
 
 export interface MessageView {
@@ -38,6 +40,8 @@ export interface MessageView {
   readonly cost?: string;
   /** The backend's own figure, when it reports one (Claude Code). */
   readonly reportedCost?: string;
+  /** Our figure and the backend's differ by more than a cent or 1% (the ledger's rule): worth a look. */
+  readonly costMismatch?: boolean;
   readonly latencyMs?: number;
   readonly firstTokenMs?: number;
   readonly error?: ErrorView;
@@ -68,6 +72,8 @@ export type HostMessage =
    */
   | { readonly type: 'didFail'; readonly message: string; readonly askId?: string }
   | { readonly type: 'didEnd'; readonly reason: string }
+  /** A stage explained itself during a turn: a budget warning, a router's choice. */
+  | { readonly type: 'didNote'; readonly askId: string; readonly text: string }
   | DidReply;
 
 export type WebviewMessage =
@@ -79,6 +85,8 @@ export type WebviewMessage =
   | { readonly type: 'copy'; readonly text: string }
   | { readonly type: 'insert'; readonly text: string }
   | { readonly type: 'runAction'; readonly command: AllowedAction }
+  /** "Send anyway, once" on the answer `messageId` (a budget refusal): its question goes again, past the caps. */
+  | { readonly type: 'sendAnyway'; readonly messageId: string }
   /** A link in model output was clicked: only absolute http(s) URLs parse (see ../shared/links.ts). */
   | { readonly type: 'openLink'; readonly href: string };
 
@@ -108,6 +116,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'copy':
     case 'insert':
       return text('text') ? { type: m.type, text: m.text as string } : undefined;
+    case 'sendAnyway':
+      return id('messageId') ? { type: 'sendAnyway', messageId: m.messageId as string } : undefined;
     case 'forkFrom':
       return text('messageId') ? { type: 'forkFrom', messageId: m.messageId as string } : undefined;
     case 'runAction':

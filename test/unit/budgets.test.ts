@@ -1,0 +1,205 @@
+// The budget stage in a Fleet with the loopback fakes, after the ledger stage as the extension wires it: a refusal
+// before sending (the fake sees nothing), the warning near a cap, queued asks, "send anyway", a stop mid-stream at a
+// tree cap, per-instance caps, and settings that are not numbers.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { Budgets, parseBudgetSettings, type BudgetCaps } from '../../src/core/cost/budgets';
+import { Ledger, ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
+import { ERROR_KINDS, FleetError } from '../../src/core/errors';
+import type { TurnNotice } from '../../src/core/fleetTypes';
+import type { Backend, SessionInit } from '../../src/core/backends/backend';
+import { emptyUsage } from '../../src/core/cost/usage';
+import { Fleet } from '../../src/core/fleet';
+import { AskFailedError } from '../../src/core/instance';
+import { HAIKU } from './helpers';
+import { mixedFleetRig, type MixedFleetRig } from './mixedRig';
+
+let r: MixedFleetRig | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await r?.close();
+  r = undefined;
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+interface Rig {
+  ledger: Ledger;
+  budgets: Budgets;
+  notes: string[];
+  rows: () => Promise<LedgerRecord[]>;
+  /** Spend already on the books: one answered record. */
+  spent: (instance: string, usd: number, tree?: string) => Promise<void>;
+}
+
+async function rig(caps: Partial<BudgetCaps>, outputAllowanceTokens = 10_000): Promise<Rig> {
+  dir = await mkdtemp(join(tmpdir(), 'llm-fleet-budget-'));
+  const ledger = new Ledger({ dir });
+  const treeRootOf = (n: string) => r!.fleet.treeRoot(n);
+  const budgets = new Budgets({ ledger, treeRootOf, outputAllowanceTokens, caps: { warnAt: 0.8, ...caps } });
+  r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger, { treeRootOf }), budgets.stage] });
+  const notes: string[] = [];
+  r.fleet.onDidTurnEvent((e: TurnNotice) => e.event.type === 'note' && notes.push(e.event.text));
+  const spent = async (instance: string, usd: number, tree = instance) => {
+    await ledger.append({ v: 1, at: Date.now(), instance, tree, backend: 'anthropic', model: HAIKU, askId: 'earlier', attempt: 0, input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, usd, basis: 'table', priceVersion: 't', latencyMs: 1, outcome: 'ok' });
+  };
+  return { ledger, budgets, notes, spent, rows: () => ledger.records(0, Date.now() + 1000) };
+}
+
+async function failure(p: Promise<unknown>): Promise<AskFailedError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof AskFailedError, String(e));
+    return e;
+  }
+  assert.fail('the ask should have failed');
+}
+
+describe('budgets', () => {
+  it('budget_exceeded is a kind of the taxonomy', () => {
+    assert.ok(ERROR_KINDS.includes('budget_exceeded'));
+  });
+
+  it('blocks before sending when the day would cross its cap: the fake sees no request, the ledger a blocked record', async () => {
+    const { spent, rows } = await rig({ dailyUsd: 1 });
+    await spent('someone-else', 0.97);
+    r!.fleet.spawn('p', { backend: 'anthropic', model: HAIKU });
+    const e = await failure(r!.fleet.ask('p', 'hi'));
+    assert.equal(e.kind, 'budget_exceeded');
+    assert.match(e.message, /^The daily cap of \$1\.00 would be crossed: \$0\.97 spent today, this ask ~ \$0\.05\. Nothing was sent\.$/);
+    assert.match(e.hint ?? '', /Send it anyway once, raise the cap/);
+    assert.equal(r!.anthropic.messageRequests().length, 0);
+    const blocked = (await rows()).filter((x) => x.instance === 'p');
+    assert.deepEqual(blocked.map((x) => [x.outcome, x.errorKind, x.basis]), [['blocked', 'budget_exceeded', 'none']]);
+    assert.equal(r!.fleet.status('p').lastError?.kind, 'budget_exceeded');
+  });
+
+  it('warns with a note at 80% of a cap, and still sends', async () => {
+    const { spent, notes } = await rig({ dailyUsd: 1 }, 1000);
+    await spent('other', 0.8);
+    r!.anthropic.enqueue({ kind: 'reply', text: 'fine', usage: { input_tokens: 5, output_tokens: 1 } });
+    r!.fleet.spawn('w', { backend: 'anthropic', model: HAIKU });
+    assert.equal((await r!.fleet.ask('w', 'hi')).text, 'fine');
+    assert.equal(notes.length, 1);
+    assert.match(notes[0], /^The daily cap of \$1\.00 is 8\d% used with this ask: \$0\.80 spent today/);
+    assert.equal(r!.anthropic.messageRequests().length, 1);
+  });
+
+  it('no note below the threshold, and no cap at all passes straight through', async () => {
+    const { spent, notes } = await rig({ dailyUsd: 1 }, 1000);
+    await spent('other', 0.1);
+    r!.fleet.spawn('q', { backend: 'anthropic', model: HAIKU });
+    await r!.fleet.ask('q', 'hi');
+    assert.deepEqual(notes, []);
+  });
+
+  it('three queued asks over the cap are each blocked with the same message, none sent', async () => {
+    const { spent, rows } = await rig({ dailyUsd: 1 });
+    await spent('x', 0.99);
+    r!.fleet.spawn('q', { backend: 'anthropic', model: HAIKU });
+    const asks = ['one', 'two', 'three'].map((p) => failure(r!.fleet.ask('q', p)));
+    const errors = await Promise.all(asks);
+    assert.deepEqual(errors.map((e) => e.kind), ['budget_exceeded', 'budget_exceeded', 'budget_exceeded']);
+    assert.equal(new Set(errors.map((e) => e.message)).size, 1, errors.map((e) => e.message).join('\n'));
+    assert.equal(r!.anthropic.messageRequests().length, 0);
+    assert.deepEqual((await rows()).filter((x) => x.instance === 'q').map((x) => x.outcome), ['blocked', 'blocked', 'blocked']);
+  });
+
+  it('"send anyway, once" sends exactly that ask; the next one is held to the cap again', async () => {
+    const { spent, notes, rows } = await rig({ dailyUsd: 1 });
+    await spent('x', 0.99);
+    r!.fleet.spawn('s', { backend: 'anthropic', model: HAIKU });
+    await failure(r!.fleet.ask('s', 'hi'));
+    r!.anthropic.enqueue({ kind: 'reply', text: 'sent anyway', usage: { input_tokens: 5, output_tokens: 2 } });
+    assert.equal((await r!.fleet.ask('s', 'hi', { overrideBudget: true })).text, 'sent anyway');
+    assert.equal(r!.anthropic.messageRequests().length, 1);
+    assert.ok(notes.some((n) => /Sent anyway, once/.test(n)));
+    assert.equal((await failure(r!.fleet.ask('s', 'again'))).kind, 'budget_exceeded');
+    assert.equal(r!.anthropic.messageRequests().length, 1);
+    assert.deepEqual((await rows()).filter((x) => x.instance === 's').map((x) => x.outcome), ['blocked', 'ok', 'blocked']);
+  });
+
+  it('stops a stream that crosses its tree cap mid-answer, keeping the partial text and saying why', async () => {
+    const { spent, rows } = await rig({ treeUsd: 0.02 }, 1000);
+    r!.fleet.spawn('root', { backend: 'anthropic', model: HAIKU });
+    await r!.fleet.ask('root', 'start');
+    await r!.fleet.fork('root', 'child');
+    await spent('root', 0.01);
+    // 40 deltas of 500 characters: ~5,700 output tokens at $5/M, about $0.029, well past the $0.01 left.
+    r!.anthropic.enqueue({ kind: 'reply', deltas: Array.from({ length: 40 }, () => 'x'.repeat(500)), gapMs: 5 });
+    const e = await failure(r!.fleet.ask('child', 'write a lot'));
+    assert.equal(e.kind, 'budget_exceeded');
+    assert.match(e.message, /^The cap of \$0\.02 on tree 'root' was crossed while answering .* The partial answer is kept\.$/);
+    assert.ok(e.answer.text.length > 0 && e.answer.text.length < 40 * 500, `partial: ${e.answer.text.length}`);
+    const last = r!.fleet.get('child').transcript.at(-1)!;
+    assert.equal(last.role === 'assistant' && [last.status, last.error?.kind, last.text.length > 0].join(), 'error,budget_exceeded,true');
+    const rec = (await rows()).filter((x) => x.instance === 'child');
+    assert.deepEqual(rec.map((x) => [x.outcome, x.errorKind]), [['error', 'budget_exceeded']]);
+  });
+
+  it("an instance's own cap, from spawn or Set Budget, wins over the setting; 0 removes it", async () => {
+    const { spent } = await rig({ instanceUsd: 100 }, 1000);
+    r!.fleet.spawn('own', { backend: 'anthropic', model: HAIKU, budgetUsd: 0.5 });
+    await spent('own', 0.5);
+    const e = await failure(r!.fleet.ask('own', 'hi'));
+    assert.match(e.message, /^The cap of \$0\.50 on instance 'own' would be crossed: \$0\.50 spent by it/);
+    r!.fleet.setBudget('own', 2);
+    assert.equal(r!.fleet.get('own').spec.budgetUsd, 2);
+    await r!.fleet.ask('own', 'hi');
+    r!.fleet.setBudget('own', 0);
+    assert.equal(r!.fleet.get('own').spec.budgetUsd, undefined);
+    assert.throws(() => r!.fleet.setBudget('own', -1), (x: unknown) => x instanceof FleetError && x.code === 'invalid_argument' && /0 or more/.test(x.message));
+    assert.throws(() => r!.fleet.spawn('bad', { backend: 'anthropic', model: HAIKU, budgetUsd: 'ten' as unknown as number }), /0 or more/);
+  });
+
+  it('bad settings: a negative or non-numeric cap is a problem and ignored; an empty one is no cap', () => {
+    const { caps, problems } = parseBudgetSettings({ dailyUsd: -1, treeUsd: 'abc', instanceUsd: Number.NaN, warnAt: 2 });
+    assert.deepEqual(caps, { dailyUsd: undefined, treeUsd: undefined, instanceUsd: undefined, warnAt: 0.8 });
+    assert.equal(problems.length, 4);
+    assert.match(problems[0], /llmFleet\.budget\.dailyUsd must be a dollar amount of 0 or more .* not -1; that cap is ignored/);
+    assert.match(problems[1], /treeUsd .* not "abc"/);
+    assert.match(problems[3], /warnAt must be a share between 0 and 1/);
+    assert.deepEqual(parseBudgetSettings({ dailyUsd: 0, treeUsd: '', instanceUsd: null, warnAt: undefined }), { caps: { dailyUsd: undefined, treeUsd: undefined, instanceUsd: undefined, warnAt: 0.8 }, problems: [] });
+    assert.deepEqual(parseBudgetSettings({ dailyUsd: 2.5, warnAt: 0.5 }).caps, { dailyUsd: 2.5, treeUsd: undefined, instanceUsd: undefined, warnAt: 0.5 });
+  });
+
+  it('a local model costs nothing, so it still answers on a day over its cap', async () => {
+    const { spent } = await rig({ dailyUsd: 1 });
+    await spent('x', 5);
+    r!.ollama.enqueue({ kind: 'reply', deltas: ['free'], promptEvalCount: 3, evalCount: 1 });
+    r!.fleet.spawn('local', { backend: 'ollama', model: 'qwen2.5:7b' });
+    assert.equal((await r!.fleet.ask('local', 'hi')).text, 'free');
+  });
+
+  it('a bad cap in a running Fleet is ignored: the ask goes through', async () => {
+    const { budgets, spent } = await rig({});
+    budgets.configure(parseBudgetSettings({ dailyUsd: -5 }).caps);
+    await spent('x', 50);
+    r!.fleet.spawn('b', { backend: 'anthropic', model: HAIKU });
+    await r!.fleet.ask('b', 'hi');
+    assert.equal(r!.anthropic.messageRequests().length, 1);
+  });
+
+  it("a Claude Code instance's own cap also reaches the CLI as --max-budget-usd options, as a backstop", async () => {
+    const inits: SessionInit[] = [];
+    const cli: Backend = {
+      kind: 'claudeCode',
+      label: 'fake CLI',
+      openSession: (init) => {
+        inits.push(init);
+        return { state: undefined, runTurn: async () => ({ usage: emptyUsage() }), dispose: async () => undefined };
+      },
+    };
+    const fleet = new Fleet({ backends: [cli] });
+    fleet.spawn('c', { backend: 'claudeCode', model: 'sonnet', budgetUsd: 3 });
+    fleet.spawn('d', { backend: 'claudeCode', model: 'sonnet', budgetUsd: 3, options: { maxBudgetUsd: 1 } });
+    fleet.spawn('e', { backend: 'claudeCode', model: 'sonnet' });
+    await Promise.all(['c', 'd', 'e'].map((n) => fleet.ask(n, 'hi')));
+    assert.deepEqual(inits.map((i) => i.options.maxBudgetUsd), [3, 1, undefined]);
+    await fleet.shutdown();
+  });
+});
