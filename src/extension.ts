@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createApi, type LlmFleetApi } from './api';
+import { Budgets, parseBudgetSettings } from './core/cost/budgets';
 import { Ledger, ledgerStage } from './core/cost/ledger';
 import { parsePriceOverrides } from './core/cost/priceOverrides';
 import { Fleet } from './core/fleet';
@@ -8,6 +9,7 @@ import { type Logger } from './core/log';
 import { FileStore } from './core/store';
 import { createBackends } from './vscode/backends';
 import { ChatPanels } from './vscode/chat/chatPanels';
+import { Dashboards } from './vscode/dashboard/dashboardPanel';
 import { createCommands } from './vscode/commands/allCommands';
 import { registerCommands } from './vscode/commands/command';
 import { changed, readSettings } from './vscode/config';
@@ -34,9 +36,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const storagePath = location.root;
   // One ledger for every workspace: spend is the user's, wherever it happened.
   const theLedger = (ledger = new Ledger({ dir: path.join(context.globalStorageUri.fsPath, 'ledger'), onProblem: (p) => log.warn(p.message) }));
-  const stages = [ledgerStage(theLedger, { treeRootOf: (name) => theFleet.treeRoot(name), price: (b, u, m) => theFleet.price(b, u, m) })];
+  const treeRootOf = (name: string) => theFleet.treeRoot(name);
+  const price: ConstructorParameters<typeof Budgets>[0]['price'] = (b, u, m) => theFleet.price(b, u, m);
+  // The budget stage comes after the ledger's, so the ledger records its refusals ('blocked') and its stops.
+  const budgets = new Budgets({ ledger: theLedger, treeRootOf, price });
+  const stages = [ledgerStage(theLedger, { treeRootOf, price }), budgets.stage];
   const theFleet: Fleet = (fleet = new Fleet({ backends, store: new FileStore(storagePath), log, stages }));
   applySettings(theFleet, log);
+  applyBudgets(budgets, log);
   const { restored, problems } = await theFleet.restore();
   const moved = location.migration.kind === 'migrated' ? ` (moved there from ${context.storageUri?.fsPath} this start)` : '';
   log.info(`Restored ${restored.length} instance(s) from ${storagePath}${moved}.`);
@@ -48,16 +55,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   void detection.refresh();
   let lastEditor = vscode.window.activeTextEditor;
   const chats = new ChatPanels({ fleet: theFleet, extensionUri: context.extensionUri, log, lastEditor: () => lastEditor });
-  const tree = registerInstanceTree(theFleet);
+  const tree = registerInstanceTree(theFleet, () => budgets.current);
+  const dashboards = new Dashboards({ ledger: theLedger, fleet: theFleet, extensionUri: context.extensionUri, log });
   context.subscriptions.push(
     channel,
     detection,
     chats,
     tree.disposable,
-    registerStatusBar(theFleet),
+    dashboards,
+    registerStatusBar(theFleet, theLedger),
     vscode.window.onDidChangeActiveTextEditor((e) => (lastEditor = e ?? lastEditor)),
     vscode.workspace.onDidChangeConfiguration((e) => changed(e, 'openai.prices', 'broadcast.concurrency') && applySettings(theFleet, log)),
-    registerCommands(createCommands({ fleet: theFleet, backends, chats, detection, secrets, channel, extensionUri: context.extensionUri, log, memory: context.workspaceState })),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('llmFleet.budget')) return;
+      applyBudgets(budgets, log);
+      tree.refreshMoney();
+    }),
+    registerCommands(createCommands({ fleet: theFleet, backends, chats, detection, secrets, channel, extensionUri: context.extensionUri, log, memory: context.workspaceState, budgets, dashboards })),
     theFleet.onDidCompleteTurn((e) => {
       const m = e.message;
       if (m.status === 'error') log.warn(`${e.name}: ${m.error?.kind}: ${m.error?.message}`);
@@ -67,7 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const api = createApi(theFleet);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   const storageRoots = { global: context.globalStorageUri.fsPath, workspace: context.storageUri?.fsPath };
-  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath, storageRoots, ledger: theLedger } };
+  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath, storageRoots, ledger: theLedger, budgets } };
 }
 
 /** Settings the Fleet reads while it runs: model prices and broadcast width. */
@@ -76,6 +90,18 @@ function applySettings(target: Fleet, log: Logger): void {
   const prices = parsePriceOverrides(settings['openai.prices']);
   for (const problem of prices.problems) log.warn(`Settings: ${problem}`);
   target.configure({ priceOverrides: prices.overrides, broadcastConcurrency: settings['broadcast.concurrency'] });
+}
+
+/**
+ * The spending caps. Read raw rather than through readSettings, which would quietly turn a typo ("1,50") into the
+ * default: a bad cap must be said (log and a warning) and then ignored, never taken for "no problem".
+ */
+function applyBudgets(target: Budgets, log: Logger): void {
+  const c = vscode.workspace.getConfiguration('llmFleet.budget');
+  const { caps, problems } = parseBudgetSettings({ dailyUsd: c.get('dailyUsd'), treeUsd: c.get('treeUsd'), instanceUsd: c.get('instanceUsd'), warnAt: c.get('warnAt') });
+  for (const problem of problems) log.warn(`Settings: ${problem}`);
+  if (problems.length > 0) void vscode.window.showWarningMessage(`LLM Fleet: ${problems[0]}`);
+  target.configure(caps);
 }
 
 /** Lets every backend session go (Claude Code processes exit) and flushes state; instances come back next time. */

@@ -23,6 +23,8 @@ export const COMMAND_IDS = [
   'llmFleet.showUsage',
   'llmFleet.showPrices',
   'llmFleet.pickInstance',
+  'llmFleet.setBudget',
+  'llmFleet.showDashboard',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -1,29 +1,54 @@
 import * as vscode from 'vscode';
+import type { Ledger } from '../core/cost/ledger';
 import type { Fleet } from '../core/fleet';
-import { formatUsd } from '../core/cost/cost';
+import { errorMessage } from '../core/errors';
 import { nextLocalMidnight, spentToday, type DaySpend } from '../core/spend';
+import { budgetCaps } from './dashboard/dashboardPanel';
+import { spendStatus } from './dashboard/spendStatus';
 
 /** Today's spend by the live instances (see core/spend.ts for what counts). */
 export function fleetSpentToday(fleet: Fleet, now: () => number = Date.now): DaySpend {
   return spentToday(fleet.list().map((i) => fleet.get(i.name).transcript), now);
 }
 
-/** Busy instances and today's spend; a click lists the instances. Updated on status changes and turn ends only. */
-export function registerStatusBar(fleet: Fleet): vscode.Disposable {
+/**
+ * Two items: the fleet (busy instances; a click lists them) and today's spend from the usage ledger, against the
+ * daily cap when one is set (a click opens the usage dashboard). The ledger counts every instance, killed ones and
+ * other windows' too, which is what a daily cap is checked against. Updated on status changes and turn ends only.
+ */
+export function registerStatusBar(fleet: Fleet, ledger: Ledger): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('llmFleet.status', vscode.StatusBarAlignment.Left, 50);
   item.name = 'LLM Fleet';
   item.command = 'llmFleet.pickInstance';
+  const spend = vscode.window.createStatusBarItem('llmFleet.spend', vscode.StatusBarAlignment.Left, 49);
+  spend.name = 'LLM Fleet Spend';
+  spend.command = 'llmFleet.showDashboard';
   let midnight: NodeJS.Timeout | undefined;
+  let generation = 0;
+  const updateSpend = async () => {
+    const gen = ++generation;
+    try {
+      const today = await ledger.query({ period: 'day' });
+      if (gen !== generation) return; // a later update overtook this one
+      const s = spendStatus(today.total, budgetCaps().dailyUsd);
+      spend.text = `$(graph-line) ${s.text}`;
+      spend.tooltip = s.tooltip;
+      spend.backgroundColor = s.level === 'over' ? new vscode.ThemeColor('statusBarItem.errorBackground') : s.level === 'near' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    } catch (e) {
+      spend.text = '$(graph-line) spend unknown';
+      spend.tooltip = `LLM Fleet: the usage ledger could not be read: ${errorMessage(e)}`;
+    }
+    spend.show();
+  };
   const update = () => {
     const all = fleet.list();
     const busy = all.filter((i) => i.status === 'busy').length;
     const errors = all.filter((i) => i.status === 'error').length;
-    const today = fleetSpentToday(fleet);
-    const spent = formatUsd(today.usd) + (today.unpriced ? '+' : '');
-    item.text = `${busy ? '$(loading~spin)' : '$(hubot)'} ${busy ? `${busy} busy · ` : ''}${spent} today`;
-    item.tooltip = `LLM Fleet: ${all.length} instance(s), ${busy} busy, ${errors} with errors.\nSpent today by live instances: ${spent}${today.unpriced ? ` (${today.unpriced} unpriced answer(s) not counted)` : ''}.`;
+    item.text = busy ? `$(loading~spin) ${busy} busy` : '$(hubot) LLM Fleet';
+    item.tooltip = `LLM Fleet: ${all.length} instance(s), ${busy} busy, ${errors} with errors. Click to pick one.`;
     item.backgroundColor = errors > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.show();
+    void updateSpend();
     // An idle window sees no events overnight; without this, yesterday's spend would read as today's until the next turn.
     clearTimeout(midnight);
     midnight = setTimeout(update, nextLocalMidnight(Date.now()) - Date.now() + 1000);
@@ -31,10 +56,12 @@ export function registerStatusBar(fleet: Fleet): vscode.Disposable {
   update();
   return vscode.Disposable.from(
     item,
+    spend,
     new vscode.Disposable(() => clearTimeout(midnight)),
     fleet.onDidChangeStatus(update),
     fleet.onDidCompleteTurn(update),
     fleet.onDidSpawn(update),
     fleet.onDidKill(update),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('llmFleet.budget') && void updateSpend()),
   );
 }

@@ -1,12 +1,16 @@
 import type * as vscode from 'vscode';
 import type { Backend } from '../../core/backends/backend';
+import type { Budgets } from '../../core/cost/budgets';
 import type { Fleet } from '../../core/fleet';
 import type { Logger } from '../../core/log';
 import type { ChatPanels } from '../chat/chatPanels';
 import type { BackendDetection } from '../detection';
 import type { Secrets } from '../secrets';
 import { AskAboutSelectionCommand, AskInBackgroundCommand, BroadcastCommand, ShowBackgroundResultCommand } from './askCommands';
+import { SetBudgetCommand } from './budgetCommands';
 import type { Command } from './command';
+import { ShowDashboardCommand } from './dashboardCommand';
+import type { Dashboards } from '../dashboard/dashboardPanel';
 import { ForkCommand, RelayCommand, RelayToCommand } from './contextCommands';
 import { AskCommand, CancelCommand, KillAllCommand, KillCommand, OpenChatCommand, PickInstanceCommand, RenameCommand, SpawnCommand } from './fleetCommands';
 import { SetApiKeyCommand } from './setApiKey';
@@ -25,6 +29,8 @@ export interface CommandDeps {
   readonly log: Logger;
   /** Per-workspace memory, e.g. the instance last asked about a selection. */
   readonly memory: vscode.Memento;
+  readonly budgets: Budgets;
+  readonly dashboards: Dashboards;
 }
 
 /** Every command of the extension, in one table (the manifest test checks it against package.json). */
@@ -49,5 +55,7 @@ export function createCommands(d: CommandDeps): Command[] {
     new ShowUsageCommand(d.fleet),
     new ShowPricesCommand(d.fleet),
     new PickInstanceCommand(d.fleet, d.chats),
+    new SetBudgetCommand(d.fleet, d.budgets),
+    new ShowDashboardCommand(d.dashboards),
   ];
 }
