@@ -1,25 +1,12 @@
 // The chat page's half of budgets, in jsdom (as chatPage.test.ts): a refused answer's "Send anyway, once" and
 // "Raise the cap…" buttons, a budget note on the streaming answer that stays once it is done, and the mismatch mark.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { JSDOM } from 'jsdom';
-import type { HostMessage, InstanceView, MessageView } from '../../src/webview/chat/protocol';
+import { describe, it } from 'node:test';
+import type { InstanceView, MessageView } from '../../src/webview/chat/protocol';
+import { chatPage } from './chatPageDom';
 
-const sent: Array<Record<string, unknown>> = [];
-let window: JSDOM['window'];
-let document: Document;
-
-before(async () => {
-  const dom = new JSDOM(`<!DOCTYPE html><body data-state='{"name":"alpha"}'></body>`, { pretendToBeVisual: true });
-  window = dom.window;
-  document = window.document;
-  const api = { postMessage: (m: Record<string, unknown>) => sent.push(m), getState: () => undefined, setState: () => undefined };
-  Object.assign(globalThis, { window, document, requestAnimationFrame: window.requestAnimationFrame.bind(window), acquireVsCodeApi: () => api });
-  await import('../../src/webview/chat/main');
-});
-after(() => window.close());
-
-const fromHost = (m: HostMessage) => window.dispatchEvent(new window.MessageEvent('message', { data: m }));
+// The page's document is the global `document` once it has loaded.
+const { sent, fromHost } = chatPage();
 const instance: InstanceView = { name: 'alpha', backendLabel: 'Anthropic API', model: 'claude-haiku-4-5', status: 'idle', role: 'general', totals: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: '$0' }, queued: [] };
 const refused: MessageView = {
   id: 'm1',

@@ -1,26 +1,12 @@
 // The chat page's half of Stop, Cancel, failures and requests, in jsdom: the real src/webview/chat/main.ts runs
 // against a fake `acquireVsCodeApi`, and the test plays the host by dispatching its messages to the window.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { JSDOM } from 'jsdom';
-import type { HostMessage, InstanceView, MessageView } from '../../src/webview/chat/protocol';
+import { describe, it } from 'node:test';
+import type { InstanceView, MessageView } from '../../src/webview/chat/protocol';
+import { chatPage } from './chatPageDom';
 
-const sent: Array<Record<string, unknown>> = [];
-let window: JSDOM['window'];
-let document: Document;
-
-before(async () => {
-  const dom = new JSDOM(`<!DOCTYPE html><body data-state='{"name":"alpha"}'></body>`, { pretendToBeVisual: true });
-  window = dom.window;
-  document = window.document;
-  const api = { postMessage: (m: Record<string, unknown>) => sent.push(m), getState: () => undefined, setState: () => undefined };
-  // The page's globals: streamed text renders once per animation frame.
-  Object.assign(globalThis, { window, document, requestAnimationFrame: window.requestAnimationFrame.bind(window), acquireVsCodeApi: () => api });
-  await import('../../src/webview/chat/main');
-});
-after(() => window.close()); // its animation frames would keep the process alive
-
-const fromHost = (m: HostMessage) => window.dispatchEvent(new window.MessageEvent('message', { data: m }));
+// The page's document is the global `document` once it has loaded.
+const { sent, fromHost } = chatPage();
 const $ = <T extends Element = HTMLElement>(selector: string) => document.querySelector<T>(selector);
 const click = (el: Element | null) => {
   assert.ok(el, 'the button is there');
