@@ -56,14 +56,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   let lastEditor = vscode.window.activeTextEditor;
   const chats = new ChatPanels({ fleet: theFleet, extensionUri: context.extensionUri, log, lastEditor: () => lastEditor });
   const tree = registerInstanceTree(theFleet, () => budgets.current);
-  const dashboards = new Dashboards({ ledger: theLedger, fleet: theFleet, extensionUri: context.extensionUri, log });
+  const dashboards = new Dashboards({ ledger: theLedger, fleet: theFleet, extensionUri: context.extensionUri, log, caps: () => budgets.current });
   context.subscriptions.push(
     channel,
     detection,
     chats,
     tree.disposable,
     dashboards,
-    registerStatusBar(theFleet, theLedger),
+    registerStatusBar(theFleet, theLedger, () => budgets.current),
     vscode.window.onDidChangeActiveTextEditor((e) => (lastEditor = e ?? lastEditor)),
     vscode.workspace.onDidChangeConfiguration((e) => changed(e, 'openai.prices', 'broadcast.concurrency') && applySettings(theFleet, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {

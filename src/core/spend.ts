@@ -2,6 +2,7 @@
  * Today's spend, from the instances' transcripts: they are persisted, so the figure survives a window reload, and
  * it needs no ledger of its own. Pure: the caller passes the transcripts and the clock.
  */
+import { periodRange } from './cost/ledgerQuery';
 import type { Message } from './transcript';
 
 export interface DaySpend {
@@ -13,14 +14,12 @@ export interface DaySpend {
 
 /** Midnight, local time, at the start of the day `t` falls in: the user's day, which DST may make 23 or 25 h long. */
 export function startOfLocalDay(t: number): number {
-  const d = new Date(t);
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  return periodRange('day', t).from;
 }
 
 /** The next local midnight after `t`: when "today" starts over. */
 export function nextLocalMidnight(t: number): number {
-  const d = new Date(t);
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+  return periodRange('day', t).to;
 }
 
 /**

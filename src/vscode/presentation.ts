@@ -2,17 +2,12 @@
  * How instances look in the tree, the status bar and pickers. Pure functions over InstanceInfo, no `vscode`
  * import, so they can be tested in plain Node.
  */
-import type { BackendKind } from '../core/kinds';
+import { BACKEND_LABELS, type BackendKind } from '../core/kinds';
 import { formatUsd } from '../core/cost/cost';
 import { promptTokens } from '../core/cost/usage';
 import type { InstanceInfo } from '../core/instanceInfo';
 
-export const BACKEND_LABELS: Readonly<Record<BackendKind, string>> = {
-  claudeCode: 'Claude Code',
-  anthropic: 'Anthropic API',
-  ollama: 'Ollama',
-  openai: 'OpenAI-compatible',
-};
+export { BACKEND_LABELS };
 
 /** Codicon per backend; busy and error states override it. */
 export const BACKEND_ICONS: Readonly<Record<BackendKind, string>> = {

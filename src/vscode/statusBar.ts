@@ -3,7 +3,6 @@ import type { Ledger } from '../core/cost/ledger';
 import type { Fleet } from '../core/fleet';
 import { errorMessage } from '../core/errors';
 import { nextLocalMidnight, spentToday, type DaySpend } from '../core/spend';
-import { budgetCaps } from './dashboard/dashboardPanel';
 import { spendStatus } from './dashboard/spendStatus';
 
 /** Today's spend by the live instances (see core/spend.ts for what counts). */
@@ -14,9 +13,10 @@ export function fleetSpentToday(fleet: Fleet, now: () => number = Date.now): Day
 /**
  * Two items: the fleet (busy instances; a click lists them) and today's spend from the usage ledger, against the
  * daily cap when one is set (a click opens the usage dashboard). The ledger counts every instance, killed ones and
- * other windows' too, which is what a daily cap is checked against. Updated on status changes and turn ends only.
+ * other windows' too, which is what a daily cap is checked against. The fleet item follows status changes; the
+ * spend changes only when a turn ends (its ledger record is written by then), at midnight, or when a cap does.
  */
-export function registerStatusBar(fleet: Fleet, ledger: Ledger): vscode.Disposable {
+export function registerStatusBar(fleet: Fleet, ledger: Ledger, caps: () => { readonly dailyUsd?: number }): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('llmFleet.status', vscode.StatusBarAlignment.Left, 50);
   item.name = 'LLM Fleet';
   item.command = 'llmFleet.pickInstance';
@@ -30,7 +30,7 @@ export function registerStatusBar(fleet: Fleet, ledger: Ledger): vscode.Disposab
     try {
       const today = await ledger.query({ period: 'day' });
       if (gen !== generation) return; // a later update overtook this one
-      const s = spendStatus(today.total, budgetCaps().dailyUsd);
+      const s = spendStatus(today.total, caps().dailyUsd);
       spend.text = `$(graph-line) ${s.text}`;
       spend.tooltip = s.tooltip;
       spend.backgroundColor = s.level === 'over' ? new vscode.ThemeColor('statusBarItem.errorBackground') : s.level === 'near' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
@@ -48,18 +48,26 @@ export function registerStatusBar(fleet: Fleet, ledger: Ledger): vscode.Disposab
     item.tooltip = `LLM Fleet: ${all.length} instance(s), ${busy} busy, ${errors} with errors. Click to pick one.`;
     item.backgroundColor = errors > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.show();
-    void updateSpend();
-    // An idle window sees no events overnight; without this, yesterday's spend would read as today's until the next turn.
-    clearTimeout(midnight);
-    midnight = setTimeout(update, nextLocalMidnight(Date.now()) - Date.now() + 1000);
+  };
+  // An idle window sees no events overnight; without this, yesterday's spend would read as today's until the next turn.
+  const atMidnight = () => {
+    midnight = setTimeout(() => {
+      void updateSpend();
+      atMidnight();
+    }, nextLocalMidnight(Date.now()) - Date.now() + 1000);
   };
   update();
+  void updateSpend();
+  atMidnight();
   return vscode.Disposable.from(
     item,
     spend,
     new vscode.Disposable(() => clearTimeout(midnight)),
     fleet.onDidChangeStatus(update),
-    fleet.onDidCompleteTurn(update),
+    fleet.onDidCompleteTurn(() => {
+      update();
+      void updateSpend();
+    }),
     fleet.onDidSpawn(update),
     fleet.onDidKill(update),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('llmFleet.budget') && void updateSpend()),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { escapeHtml } from '../webview/shared/escape';
 
 /** Options that confine a webview to the built webview folder and media. */
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -41,8 +42,4 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

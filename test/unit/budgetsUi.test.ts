@@ -6,7 +6,8 @@ import { buildArgs, parseInstanceOptions } from '../../src/core/backends/claudeC
 import { money } from '../../src/core/cost/budgets';
 import type { InstanceInfo } from '../../src/core/instanceInfo';
 import type { Message } from '../../src/core/transcript';
-import { costMismatch, errorView, messageView } from '../../src/vscode/chat/views';
+import { costMismatch } from '../../src/core/cost/ledgerRecord';
+import { errorView, messageView } from '../../src/vscode/chat/views';
 import { treeMoney } from '../../src/vscode/tree/treeMoney';
 import { parseWebviewMessage } from '../../src/webview/chat/protocol';
 

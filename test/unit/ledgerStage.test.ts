@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { Ledger, ledgerStage, type LedgerProblem, type LedgerRecord } from '../../src/core/cost/ledger';
 import { BackendError } from '../../src/core/errors';
-import type { Fleet } from '../../src/core/fleet';
 import { AskFailedError } from '../../src/core/instance';
 import type { TurnAttempt, TurnStage } from '../../src/core/turn/types';
 import { HAIKU } from './helpers';
@@ -25,12 +24,6 @@ afterEach(async () => {
 });
 
 /** What the host would pass: the root of an instance's fork tree, walking `lineage.parent` while the parent lives. */
-const rootIn = (fleet: () => Fleet) => (name: string) => {
-  let n = name;
-  for (let p = fleet().status(n).lineage?.parent; p && fleet().has(p); p = fleet().status(n).lineage?.parent) n = p;
-  return n;
-};
-
 /** A fallback to Ollama after a failure; when that fails too, the error it throws carries every attempt. */
 const fallback: TurnStage = async (req, next) => {
   let first: TurnAttempt;
@@ -52,7 +45,7 @@ async function rig(stages: TurnStage[] = [], ledgerDir?: string): Promise<{ ledg
   dir = await mkdtemp(join(tmpdir(), 'llm-fleet-ledger-'));
   const problems: LedgerProblem[] = [];
   const ledger = new Ledger({ dir: ledgerDir?.replace('$TMP', dir) ?? dir, onProblem: (p) => problems.push(p) });
-  r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger, { treeRootOf: rootIn(() => r!.fleet) }), ...stages] });
+  r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger, { treeRootOf: (name) => r!.fleet.treeRoot(name) }), ...stages] });
   return { ledger, problems, rows: () => ledger.records(0, Date.now() + 1000) };
 }
 

@@ -6,6 +6,7 @@
  *   reported), or the Messages API's count_tokens endpoint where a key is set (`countTokens` below).
  * - Ollama and other servers: their own counts once they have answered (./calibration.ts), an estimate before.
  */
+import { errorMessage } from '../errors';
 import type { BackendKind } from '../kinds';
 import { countOpenAiTokens, encodingFor, isOpenAiModel } from './openaiTokenizer';
 
@@ -136,7 +137,7 @@ export async function countTokens(input: TokenInput, options: CountOptions, esti
       return { tokens: await options.endpoint(request, options.signal), source: 'endpoint' };
     } catch (e) {
       if (options.signal?.aborted) throw e;
-      return { tokens: estimate(whole), source: 'estimate', error: e instanceof Error ? e.message : String(e) };
+      return { tokens: estimate(whole), source: 'estimate', error: errorMessage(e) };
     }
   }
   return { tokens: estimate(whole), source: 'estimate' };

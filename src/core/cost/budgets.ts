@@ -10,15 +10,13 @@ import type { BackendKind } from '../kinds';
 import type { TurnEmit, TurnRequest, TurnStage } from '../turn/types';
 import { CHARS_PER_TOKEN, estimateTokens } from '../context/tokens';
 import { DEFAULT_WARN_AT, money, type BudgetCaps } from './budgetCaps';
-import { priceRequest, type Cost } from './cost';
+import { defaultPrice, type Cost } from './cost';
 import type { Ledger } from './ledger';
-import { monthBounds } from './ledgerQuery';
-import { monthOf } from './ledgerRecord';
-import { ANTHROPIC_PRICES } from './prices';
+import { monthBounds, periodRange } from './ledgerQuery';
 import { emptyUsage, type Usage } from './usage';
 
 export type { BudgetCaps } from './budgetCaps';
-export { parseBudgetSettings, withBudget, money } from './budgetCaps';
+export { parseBudgetSettings, money } from './budgetCaps';
 
 /** Room for the answer in the pre-flight estimate: a typical reply, so a near-cap ask is stopped before it starts. */
 export const DEFAULT_OUTPUT_ALLOWANCE_TOKENS = 1000;
@@ -48,7 +46,6 @@ function describe(cap: Cap, instance: string, tree: string): { name: string; spe
   return { name: `The cap of ${money(cap.usd)} on instance '${instance}'`, spent: `${money(cap.spent)} spent by it` };
 }
 
-const defaultPrice = (backend: BackendKind, usage: Usage, model: string): Cost => priceRequest(usage, model, { table: ANTHROPIC_PRICES, local: backend === 'ollama' });
 
 export class Budgets {
   private caps: BudgetCaps;
@@ -89,7 +86,7 @@ export class Budgets {
     const now = ledger.now();
     const day = (await ledger.query({ period: 'day', at: now })).total.usd;
     const first = (await ledger.months())[0];
-    const whole = first ? await ledger.summarize({ from: monthBounds(first).from, to: monthBounds(monthOf(now)).to, tree, groupBy: 'instance' }) : undefined;
+    const whole = first ? await ledger.summarize({ from: monthBounds(first).from, to: periodRange('month', now).to, tree, groupBy: 'instance' }) : undefined;
     const treeUsd = whole?.total.usd ?? 0;
     const instanceUsd = whole?.groups?.[name]?.usd ?? 0;
     const caps: Cap[] = [];
@@ -122,6 +119,8 @@ export class Budgets {
       emit({ type: 'note', stage: 'budget', text: 'Sent anyway, once: the budget caps were not checked for this ask.' });
       return next(request);
     }
+    // No cap applies (the default): nothing to estimate or look up.
+    if (!(request.instance.spec.budgetUsd ?? this.caps.instanceUsd) && !this.caps.treeUsd && !this.caps.dailyUsd) return next(request);
     const { inputTokens, usd: ask, free } = this.estimate(request);
     if (free) return next(request);
     const { caps, tree } = await this.spent(name, request.instance.spec.budgetUsd);

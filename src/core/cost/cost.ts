@@ -1,5 +1,6 @@
+import type { BackendKind } from '../kinds';
 import type { Usage } from './usage';
-import { quotePrice, type ModelPrice, type PriceTable } from './prices';
+import { ANTHROPIC_PRICES, quotePrice, type ModelPrice, type PriceTable } from './prices';
 
 /**
  * What a request cost, and on what basis. `usd` is absent when the model is unpriced: an unknown price is shown
@@ -44,6 +45,11 @@ export function priceRequest(usage: Usage, model: string, ctx: PricingContext): 
   const quote = quotePrice(ctx.table, usage.model ?? model);
   if (!quote) return reportedUsd !== undefined ? { usd: reportedUsd, basis: 'reported', reportedUsd } : { basis: 'unpriced' };
   return { usd: costOf(quote.price, usage), basis: 'table', priceVersion: quote.version, priceSource: `${quote.source}, checked ${quote.checked}`, reportedUsd };
+}
+
+/** Prices usage as a Fleet with no settings would: the built-in table, Ollama as local. For stages used without one. */
+export function defaultPrice(backend: BackendKind, usage: Usage, model: string): Cost {
+  return priceRequest(usage, model, { table: ANTHROPIC_PRICES, local: backend === 'ollama' });
 }
 
 /** Sums costs; the total is unpriced-aware: it says how many requests it could not price. */

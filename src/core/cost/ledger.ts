@@ -3,6 +3,7 @@
  * (the extension's global storage), and the questions the dashboard asks of it. `ledgerStage` is the pipeline stage
  * that writes the records. A ledger problem is reported through `onProblem` and never fails an answer.
  */
+import { errorMessage } from '../errors';
 import type { BackendKind } from '../kinds';
 import type { TurnStage } from '../turn/types';
 import { LedgerIndex } from './ledgerIndex';
@@ -140,7 +141,7 @@ export function ledgerStage(ledger: Ledger, options: LedgerStageOptions = {}): T
       try {
         for (const r of make()) void ledger.append(r);
       } catch (e) {
-        ledger.report({ kind: 'record', message: `A usage record could not be made: ${e instanceof Error ? e.message : String(e)}` });
+        ledger.report({ kind: 'record', message: `A usage record could not be made: ${errorMessage(e)}` });
       }
     };
     let result;

@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../errors';
 import { addTotals, emptyTotals, type LedgerTotals } from './ledgerRecord';
-import { foldCells, type Cell } from './ledgerQuery';
+import { cellKey, foldCells, type Cell } from './ledgerQuery';
 import type { LedgerStore, ProblemSink } from './ledgerStore';
 
 const INDEX_VERSION = 2;
@@ -44,7 +44,7 @@ interface IndexFile {
   days: string;
 }
 
-const keyOf = (c: Cell) => `${c.day}\t${c.instance}\t${c.tree}\t${c.backend}\t${c.model}`;
+const keyOf = (c: Cell) => cellKey(c.day, c);
 const toRow = (c: Cell): Row => [c.day, c.instance, c.tree, c.backend, c.model, ...TOTAL_KEYS.map((k) => c.totals[k])];
 
 function fromRows(rows: readonly Row[]): Cell[] {

@@ -128,11 +128,15 @@ export class Aggregator {
   }
 }
 
+/** A cell's key in the maps that fold records: (local day, instance, tree, backend, model). */
+export const cellKey = (day: string, k: { readonly instance: string; readonly tree: string; readonly backend: string; readonly model: string }) =>
+  `${day}\t${k.instance}\t${k.tree}\t${k.backend}\t${k.model}`;
+
 /** A month's records folded into cells by (local day, instance, tree, backend, model). */
 export function foldCells(cells: Map<string, Cell>, records: readonly LedgerRecord[]): void {
   for (const r of records) {
     const day = dayOf(r.at);
-    const key = `${day}\t${r.instance}\t${r.tree}\t${r.backend}\t${r.model}`;
+    const key = cellKey(day, r);
     let c = cells.get(key);
     if (!c) cells.set(key, (c = { day, instance: r.instance, tree: r.tree, backend: r.backend, model: r.model, totals: emptyTotals() }));
     addRecord(c.totals, r);

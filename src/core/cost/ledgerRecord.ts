@@ -59,6 +59,14 @@ export function costsDiffer(ours: number, theirs: number): boolean {
   return d > NOISE_USD && (d > 0.01 || d > 0.01 * Math.max(Math.abs(ours), Math.abs(theirs)));
 }
 
+/**
+ * Whether an answer's two figures disagree: ours (from the price table or an override) and the backend's own. One
+ * rule for the ledger's flag and the chat's mark.
+ */
+export function costMismatch(c: Cost | undefined): boolean {
+  return c?.usd !== undefined && c.reportedUsd !== undefined && (c.basis === 'table' || c.basis === 'override') && costsDiffer(c.usd, c.reportedUsd);
+}
+
 /** Sums over a set of records. Counts, not averages, so totals of parts add up to the total of the whole. */
 export interface LedgerTotals {
   records: number;

@@ -7,8 +7,8 @@
 import { BackendError, isAbortError, type ErrorKind } from '../errors';
 import type { BackendKind } from '../kinds';
 import type { TurnAttempt, TurnEvent, TurnRequest, TurnResult } from '../turn/types';
-import { priceRequest, type Cost } from './cost';
-import { costsDiffer, LEDGER_RECORD_VERSION, type LedgerOutcome, type LedgerRecord } from './ledgerRecord';
+import { defaultPrice, type Cost } from './cost';
+import { costMismatch, LEDGER_RECORD_VERSION, type LedgerOutcome, type LedgerRecord } from './ledgerRecord';
 import { ANTHROPIC_PRICES } from './prices';
 import { emptyUsage, promptTokens, type Usage } from './usage';
 
@@ -50,7 +50,6 @@ export interface RecordContext {
   readonly priceVersion?: string;
 }
 
-const defaultPrice = (backend: BackendKind, usage: Usage, model: string): Cost => priceRequest(usage, model, { table: ANTHROPIC_PRICES, local: backend === 'ollama' });
 
 /** The attempts a fallback stage attached to the error it finally threw, if it did. */
 function attemptsOfError(error: unknown): readonly TurnAttempt[] | undefined {
@@ -123,7 +122,7 @@ export function recordsOfTurn(ctx: RecordContext, result: TurnResult): LedgerRec
   const last = Math.max(0, attempts.length - 1);
   const u = result.usage;
   const cost = result.cost;
-  const mismatch = cost.usd !== undefined && cost.reportedUsd !== undefined && (cost.basis === 'table' || cost.basis === 'override') && costsDiffer(cost.usd, cost.reportedUsd);
+  const mismatch = costMismatch(cost);
   const saved = cacheSavings(result.backend, u, result.model, cost, ctx.price);
   out.push({
     ...b,

@@ -3,7 +3,7 @@
  */
 import type { ErrorKind } from '../../core/errors';
 import { formatUsd, type Cost } from '../../core/cost/cost';
-import { costsDiffer } from '../../core/cost/ledgerRecord';
+import { costMismatch } from '../../core/cost/ledgerRecord';
 import type { Usage } from '../../core/cost/usage';
 import type { InstanceReadout } from '../../core/instance';
 import { toInfo } from '../../core/instanceInfo';
@@ -29,10 +29,6 @@ export function errorView(e: { kind: ErrorKind | 'unknown' | string; message: st
   return { kind: e.kind, message: e.message, hint: e.hint, ...(action ? { action } : {}) };
 }
 
-/** The ledger's rule (a record's `mismatch`), so the chat and the dashboard flag the same answers. */
-export function costMismatch(c: Cost | undefined): boolean {
-  return c?.usd !== undefined && c.reportedUsd !== undefined && (c.basis === 'table' || c.basis === 'override') && costsDiffer(c.usd, c.reportedUsd);
-}
 
 export function messageView(m: Message): MessageView {
   const inherited = m.inherited ? { inherited: true } : {};

@@ -20,16 +20,8 @@ export interface DashboardDeps {
   readonly fleet: Fleet;
   readonly extensionUri: vscode.Uri;
   readonly log: Logger;
-}
-
-/** The caps another part of the extension enforces; read here only to draw gauges. Unset or 0 means no cap. */
-export function budgetCaps(): Caps {
-  const c = vscode.workspace.getConfiguration('llmFleet');
-  const num = (k: string) => {
-    const v = c.get<unknown>(k);
-    return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
-  };
-  return { dailyUsd: num('budget.dailyUsd'), treeUsd: num('budget.treeUsd') };
+  /** The caps the budget stage enforces (from settings); read here only to draw gauges. */
+  readonly caps: () => Caps;
 }
 
 /**
@@ -96,7 +88,7 @@ export class DashboardPanel extends WebviewBase<WebviewMessage, HostMessage> {
     const period = this.period;
     const now = this.deps.ledger.now();
     try {
-      const view = await loadDashboard(this.deps.ledger, period, now, budgetCaps());
+      const view = await loadDashboard(this.deps.ledger, period, now, this.deps.caps());
       if (gen !== this.generation) return;
       this.postUpdate({ type: 'didLoad', view });
       const records = await this.deps.ledger.records(view.from, view.to);

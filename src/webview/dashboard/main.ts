@@ -6,6 +6,7 @@ import { connectToHost } from '../shared/hostChannel';
 import type { Outgoing } from '../shared/messaging';
 import { el, initialState, vscodeApi } from '../shared/vscodeApi';
 import type { BreakdownRow, DashboardPeriod, DashboardView, DashboardWebviewState, FiguresView, GaugeView, HostMessage, TopRequestView, WebviewMessage } from './protocol';
+import { BACKEND_LABELS } from '../../core/kinds';
 
 // A violation would mean the page broke its CSP (a library injecting styles, say): counted where a test can see it.
 document.addEventListener('securitypolicyviolation', (e) => {
@@ -19,7 +20,7 @@ const vscode = vscodeApi<DashboardWebviewState, Outgoing<WebviewMessage>>();
 const state: DashboardWebviewState = { ...initialState<DashboardWebviewState>(), ...vscode.getState() };
 const host = connectToHost<HostMessage, WebviewMessage>(vscode, window, receive);
 
-const BACKEND_LABEL: Record<string, string> = { anthropic: 'Anthropic API', claudeCode: 'Claude Code', ollama: 'Ollama', openai: 'OpenAI-compatible' };
+const BACKEND_LABEL: Readonly<Record<string, string>> = BACKEND_LABELS; // the ledger's backend is a plain string
 const CHART_VARS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
 
 function usd(v: number): string {

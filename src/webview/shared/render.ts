@@ -1,5 +1,6 @@
 import DOMPurify from 'dompurify';
 import { Marked, type Token, type Tokens, type TokensList } from 'marked';
+import { escapeHtml as escapeText } from './escape';
 import { isWebUrl } from './links';
 
 /**
@@ -15,10 +16,6 @@ import { isWebUrl } from './links';
  * `style`, so model output cannot dress up as our own UI or clobber the page's globals.
  */
 
-/** Escapes all five HTML-significant characters, `&` included, so entities show as written. */
-export function escapeText(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 const link = (href: string, label: string, title?: string | null) => `<a href="${escapeText(href)}" title="${escapeText(title || href)}">${label}</a>`;
 

@@ -1,4 +1,4 @@
-import { lex, renderMarkdown, renderTokens } from './render';
+import { lex, renderTokens } from './render';
 
 /** Adds Copy / Insert buttons to the code blocks of a freshly rendered fragment (built with DOM calls, no HTML). */
 export type Decorate = (fragment: DocumentFragment) => void;
@@ -69,10 +69,12 @@ export class StreamingMarkdown {
     const tokens = lex(text);
     let start = 0;
     if (streamed && Object.keys(tokens.links).length === 0) {
-      for (let offset = 0; start < tokens.length && offset < this.committed; start++) offset += tokens[start].raw.length;
-      if (tokens.slice(0, start).reduce((n, t) => n + t.raw.length, 0) !== this.committed) start = 0;
+      let offset = 0;
+      for (; start < tokens.length && offset < this.committed; start++) offset += tokens[start].raw.length;
+      if (offset !== this.committed) start = 0;
     }
-    const fragment = start === 0 ? renderMarkdown(text) : renderTokens(tokens.slice(start), tokens.links);
+    // The tokens are lexed already: render from them, whole or the rest.
+    const fragment = renderTokens(start === 0 ? tokens : tokens.slice(start), tokens.links);
     this.decorate(fragment);
     if (start === 0) this.done.replaceChildren(fragment);
     else this.done.appendChild(fragment);
