@@ -6,7 +6,7 @@
  *    for Claude, Ollama and other servers, whose tokenizers are not available offline, against o200k_base as the
  *    nearest real tokenizer (a stand-in, not the model's own count). And the same samples sent as one user message
  *    to the test fakes (test/fixtures), against the prompt usage each fake reports.
- * 2. The calibrated estimate (../../src/core/context/calibration.ts `ConversationTokens`) after observing 1, 3 and
+ * 2. The calibrated estimate (../../src/core/context/calibration.ts `ConversationTokens`) after observing 1, 2, 3, 5 and
  *    10 turns whose reported usage is the exact count of the whole prompt: its error on the next prompt, on the part
  *    of it that is estimated (appended since the last report), and on unseen samples through a shared Calibration.
  * 3. The estimator and the exact tokenizers timed per 1,000 samples, side by side.
@@ -328,7 +328,7 @@ async function main(): Promise<void> {
   console.log('   "estimated part": what was appended since the last report, the only part not known; "unseen": the remaining samples, one each, in a new conversation sharing the Calibration.');
   const calRows: string[][] = [];
   for (const f of FAMILIES) {
-    for (const n of [0, 1, 3, 10]) {
+    for (const n of [0, 1, 2, 3, 5, 10]) {
       const r = calibrate(f, n);
       calRows.push([
         n === 0 ? familyKey(f.model, f.backend) : '', `${f.reference}${f.own ? '' : '*'}`, n === 0 ? '0 (plain)' : String(n), fmt(r.ratio, 3),

@@ -14,7 +14,7 @@ import type { Backend, SessionInit } from '../../src/core/backends/backend';
 import { emptyUsage } from '../../src/core/cost/usage';
 import { Fleet } from '../../src/core/fleet';
 import { AskFailedError } from '../../src/core/instance';
-import { HAIKU } from './helpers';
+import { HAIKU, until } from './helpers';
 import { mixedFleetRig, type MixedFleetRig } from './mixedRig';
 
 let r: MixedFleetRig | undefined;
@@ -89,6 +89,16 @@ describe('budgets', () => {
     assert.equal(r!.anthropic.messageRequests().length, 1);
   });
 
+  it('never says an ask of a model with no price costs $0: it is unpriced', async () => {
+    const { spent, notes } = await rig({ dailyUsd: 1 }, 1000);
+    await spent('other', 0.9);
+    r!.anthropic.enqueue({ kind: 'reply', text: 'fine', usage: { input_tokens: 5, output_tokens: 1 } });
+    r!.fleet.spawn('u', { backend: 'anthropic', model: 'claude-not-in-any-table-1' });
+    assert.equal((await r!.fleet.ask('u', 'hi')).text, 'fine');
+    assert.equal(notes.length, 1);
+    assert.match(notes[0], /^The daily cap of \$1\.00 is 90% used with this ask: \$0\.90 spent today, this ask unpriced\.$/);
+  });
+
   it('no note below the threshold, and no cap at all passes straight through', async () => {
     const { spent, notes } = await rig({ dailyUsd: 1 }, 1000);
     await spent('other', 0.1);
@@ -120,7 +130,52 @@ describe('budgets', () => {
     assert.ok(notes.some((n) => /Sent anyway, once/.test(n)));
     assert.equal((await failure(r!.fleet.ask('s', 'again'))).kind, 'budget_exceeded');
     assert.equal(r!.anthropic.messageRequests().length, 1);
-    assert.deepEqual((await rows()).filter((x) => x.instance === 's').map((x) => x.outcome), ['blocked', 'ok', 'blocked']);
+    const recs = (await rows()).filter((x) => x.instance === 's');
+    assert.deepEqual(recs.map((x) => [x.outcome, x.override ?? '-']), [['blocked', '-'], ['ok', 'budget'], ['blocked', '-']]);
+    assert.equal(recs[1].input, 5, 'the override record holds what was billed');
+  });
+
+  it('"send anyway" with three asks queued behind it sends only that one; the queued ones are each blocked', async () => {
+    const { spent, rows } = await rig({ dailyUsd: 1 });
+    await spent('x', 0.99);
+    r!.fleet.spawn('t', { backend: 'anthropic', model: HAIKU });
+    r!.anthropic.enqueue({ kind: 'reply', deltas: ['once', ' only'], gapMs: 5, usage: { input_tokens: 5, output_tokens: 2 } });
+    const anyway = r!.fleet.ask('t', 'go', { overrideBudget: true });
+    const queued = ['a', 'b', 'c'].map((p) => failure(r!.fleet.ask('t', p)));
+    assert.equal((await anyway).text, 'once only');
+    const errors = await Promise.all(queued);
+    assert.equal(new Set(errors.map((e) => e.message)).size, 1);
+    assert.equal(r!.anthropic.messageRequests().length, 1, 'exactly one request reached the API');
+    assert.deepEqual((await rows()).filter((x) => x.instance === 't').map((x) => [x.outcome, x.override ?? '-']), [['ok', 'budget'], ['blocked', '-'], ['blocked', '-'], ['blocked', '-']]);
+  });
+
+  it('asks running at once on forks of one tree: only those that fit the tree cap are sent, the others blocked alike', async () => {
+    // Each ask is estimated at ~$0.05 (10,000 output tokens of Haiku at $5/M, plus its prompt): two fit in $0.12.
+    const { rows, budgets } = await rig({ treeUsd: 0.12 });
+    r!.fleet.spawn('root', { backend: 'anthropic', model: HAIKU });
+    r!.anthropic.enqueue({ kind: 'reply', text: 'ok', usage: { input_tokens: 10, output_tokens: 2 } });
+    await r!.fleet.ask('root', 'start');
+    for (const f of ['f1', 'f2', 'f3', 'f4']) await r!.fleet.fork('root', f);
+    // The ones sent stay in flight (the fake holds them) until the others have been decided.
+    r!.anthropic.enqueue({ kind: 'hang', after: 1 }, { kind: 'hang', after: 1 });
+    const asks = ['f1', 'f2', 'f3', 'f4'].map((f) => r!.fleet.ask(f, 'the same question').then(() => undefined, (e: unknown) => e as AskFailedError));
+    await until(() => r!.anthropic.messageRequests().length === 3 && r!.fleet.list().filter((i) => i.status === 'busy').length === 2, "the root's first ask and two more in flight");
+    const blocked = r!.fleet.list().filter((i) => i.name.startsWith('f') && i.status !== 'busy').map((i) => i.name);
+    assert.equal(blocked.length, 2, blocked.join());
+    const sent = ['f1', 'f2', 'f3', 'f4'].filter((f) => !blocked.includes(f));
+    for (const f of sent) r!.fleet.cancel(f);
+    const outcomes = await Promise.all(asks);
+    const errors = outcomes.filter((e): e is AskFailedError => e?.kind === 'budget_exceeded');
+    assert.equal(errors.length, 2);
+    assert.equal(new Set(errors.map((e) => e.message)).size, 1, errors.map((e) => e.message).join('\n'));
+    assert.match(errors[0].message, /^The cap of \$0\.12 on tree 'root' would be crossed: \$0\.0\d+ spent in that tree and ~ \$0\.1\d? in asks still running, this ask ~ \$0\.05\. Nothing was sent\.$/);
+    assert.equal(r!.anthropic.messageRequests().length, 3, 'the root\'s first ask and the two that fit');
+    // Once the two have settled (cancelled, at the prompt they were billed for) their holds are gone: room again.
+    await until(() => budgets.inFlight === 0, 'the holds released');
+    r!.anthropic.enqueue({ kind: 'reply', text: 'room again', usage: { input_tokens: 10, output_tokens: 2 } });
+    assert.equal((await r!.fleet.ask(blocked[0], 'now')).text, 'room again');
+    const recs = (await rows()).filter((x) => x.tree === 'root' && x.instance !== 'root');
+    assert.deepEqual(recs.map((x) => x.outcome).sort(), ['blocked', 'blocked', 'cancelled', 'cancelled', 'ok']);
   });
 
   it('stops a stream that crosses its tree cap mid-answer, keeping the partial text and saying why', async () => {
@@ -135,10 +190,16 @@ describe('budgets', () => {
     assert.equal(e.kind, 'budget_exceeded');
     assert.match(e.message, /^The cap of \$0\.02 on tree 'root' was crossed while answering .* The partial answer is kept\.$/);
     assert.ok(e.answer.text.length > 0 && e.answer.text.length < 40 * 500, `partial: ${e.answer.text.length}`);
+    // A cancellation for the cap's reason, not a failure: the message is kept as stopped, the instance stays usable.
     const last = r!.fleet.get('child').transcript.at(-1)!;
-    assert.equal(last.role === 'assistant' && [last.status, last.error?.kind, last.text.length > 0].join(), 'error,budget_exceeded,true');
+    assert.ok(last.role === 'assistant');
+    assert.deepEqual([last.status, last.error?.kind, last.error?.message, last.text], ['cancelled', 'budget_exceeded', e.message, e.answer.text]);
+    assert.equal(r!.fleet.status('child').status, 'idle');
     const rec = (await rows()).filter((x) => x.instance === 'child');
-    assert.deepEqual(rec.map((x) => [x.outcome, x.errorKind]), [['error', 'budget_exceeded']]);
+    assert.deepEqual(rec.map((x) => [x.outcome, x.errorKind]), [['cancelled', 'budget_exceeded']]);
+    // What the API reported before the stop (the prompt, at message_start) was billed: the record and the message agree.
+    assert.ok(rec[0].input > 0 && rec[0].basis === 'table' && rec[0].usd! > 0, JSON.stringify(rec[0]));
+    assert.deepEqual([last.usage?.input, last.cost?.usd], [rec[0].input, rec[0].usd]);
   });
 
   it("an instance's own cap, from spawn or Set Budget, wins over the setting; 0 removes it", async () => {

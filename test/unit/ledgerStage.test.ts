@@ -123,8 +123,10 @@ describe('the ledger stage in a Fleet', () => {
     const recs = await rows();
     assert.deepEqual(recs.map(brief), [
       ['b', 'anthropic', 0, 'blocked', 'bad_request', 'none', '-'],
-      ['b', 'anthropic', 0, 'cancelled', 'cancelled', 'none', '-'],
+      // The stream was cancelled after message_start: the prompt it reported was billed, and is on the record.
+      ['b', 'anthropic', 0, 'cancelled', 'cancelled', 'table', '-'],
     ]);
+    assert.ok(recs[1].input > 0 && recs[1].usd! > 0, `the billed prompt: ${recs[1].input} tokens, $${recs[1].usd}`);
     assert.ok(recs[1].firstTokenMs !== undefined, 'a partial answer had its first token');
     assert.equal(r!.anthropic.messageRequests().length, 1, 'the blocked ask never reached the API');
   });

@@ -3,7 +3,7 @@
  * `result` with `is_error:true` (often with `subtype:"success"`, so the subtype is never trusted), an
  * `api_error_status`, and a human message; the process itself can also fail to start or die.
  */
-import { BackendError, kindForStatus } from '../errors';
+import { BackendError, BUDGET_HINT, kindForStatus } from '../errors';
 import { ANTHROPIC_STATUSES } from './anthropic';
 
 export const INSTALL_HINT =
@@ -28,6 +28,11 @@ export function classifyResult(r: ResultLine, retryAfterMs?: number): BackendErr
   const kind = kindForStatus(status, ANTHROPIC_STATUSES);
   if (r.terminal_reason === 'prompt_too_long' || kind === 'context_overflow' || /prompt is too long/i.test(detail)) {
     return new BackendError('context_overflow', `The conversation is too long for the model: ${detail}`, { ...init, hint: 'Fork from an earlier message, or start a new instance.' });
+  }
+  // The CLI's own spending stop (`--max-budget-usd`, the budget stage's backstop). Measured with 2.1.330: the turn
+  // that crosses it is answered and billed, then ends with this; every later turn is refused before any request.
+  if (r.subtype === 'error_max_budget_usd' || r.terminal_reason === 'budget_exhausted') {
+    return new BackendError('budget_exceeded', `Claude Code's own spending stop (--max-budget-usd, the instance's cap) was reached: ${detail}`, { hint: BUDGET_HINT });
   }
   if (r.subtype === 'error_max_turns') {
     return new BackendError('bad_request', `Claude Code stopped at its turn limit: ${detail}`, { hint: "Raise the instance's maxTurns option, or ask again to continue." });

@@ -3,10 +3,11 @@
  * restart or a crash, forks by `--resume <id> --fork-session`, and cancels with the stream-json `interrupt`.
  */
 import { randomUUID } from 'node:crypto';
-import { renderWithParts, type Message } from '../transcript';
+import type { Message } from '../transcript';
 import type { BackendSession, ForkRequest, SessionInit, SessionState, TurnInput, TurnOutput, TurnSink } from './backend';
 import { buildArgs, type ClaudeCodeInstanceOptions, type SessionStart } from './claudeCodeArgs';
 import { processDied, spawnFailed } from './claudeCodeErrors';
+import { userLine } from './claudeCodePrompt';
 import { ClaudeCodeProcess, type ProcessExit } from './claudeCodeProcess';
 import { TurnReader, type TurnOutcome } from './claudeCodeTurn';
 import { BackendError, FleetError } from '../errors';
@@ -42,8 +43,6 @@ interface ActiveTurn {
 /** How long an interrupted turn may take to print its `result` before the process is ended instead. */
 const INTERRUPT_TIMEOUT_MS = 5000;
 const UNRECOGNIZED_MODEL = '[claude-code:unrecognized_model]';
-/** Half of a UTF-16 pair on its own: JSON can carry it, UTF-8 cannot, so it would not reach the model as written. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export class ClaudeCodeSession implements BackendSession {
   /** The CLI process holds the conversation: a turn writes only the new message (a fresh one is seeded). */
@@ -54,6 +53,8 @@ export class ClaudeCodeSession implements BackendSession {
   private pendingWarnings: string[] = [];
   private disposed = false;
   private stopping: Promise<unknown> | undefined;
+  /** The `--max-budget-usd` the running process was started with. */
+  private procBackstop: number | undefined;
 
   constructor(
     private readonly init: SessionInit,
@@ -92,6 +93,7 @@ export class ClaudeCodeSession implements BackendSession {
     // process that was already on its way out (it exits just after some error results) when the prompt was written.
     for (let attempt = 0; ; attempt++) {
       if (input.signal.aborted) throw new BackendError('cancelled', 'Cancelled.');
+      await this.applyBackstop();
       const start = this.startMode();
       const reused = this.proc?.alive === true;
       const proc = await this.process(start);
@@ -133,25 +135,29 @@ export class ClaudeCodeSession implements BackendSession {
     }
   }
 
+  /** The backstop as the instance's cap is now (the option given at spawn wins, as at spawn). */
+  private backstop(): number | undefined {
+    return this.init.spendCapUsd ? this.init.spendCapUsd() : this.options.maxBudgetUsd;
+  }
+
+  /**
+   * The CLI takes `--max-budget-usd` only at start, and stream-json has no control request to change it: when the
+   * cap changed since this process started, the idle process is ended and the turn starts a new one, resumed.
+   */
+  private async applyBackstop(): Promise<void> {
+    if (!this.proc?.alive || this.procBackstop === this.backstop()) return;
+    await this.stopProcess(true);
+  }
+
   private startMode(): SessionStart {
     const { sessionId, forkFrom, forkAt, resumable } = this.s;
     if (forkFrom) return { kind: 'fork', fromSessionId: forkFrom, sessionId, ...(forkAt ? { atMessage: forkAt } : {}) };
     return resumable ? { kind: 'resume', sessionId } : { kind: 'new', sessionId };
   }
 
-  /** The stdin line for this turn. Checked before any process is touched: a bad prompt must never reach the CLI. */
+  /** The stdin line for this turn; a session the CLI has no file for yet is seeded with the earlier messages. */
   private userLine(history: readonly Message[]): Record<string, unknown> {
-    const last = history.at(-1);
-    if (!last || last.role !== 'user') throw new BackendError('bad_request', 'The conversation does not end with a user message.');
-    if (typeof last.text !== 'string' || last.text.length === 0) throw new BackendError('bad_request', 'The prompt is empty.');
-    if (LONE_SURROGATE.test(last.text)) {
-      throw new BackendError('bad_request', 'The prompt contains a broken character (an unpaired UTF-16 surrogate) that cannot be sent as UTF-8.', {
-        hint: 'Remove the character; it usually comes from text cut in the middle of an emoji.',
-      });
-    }
-    const fresh = !this.s.resumable && !this.s.forkFrom;
-    const content = fresh && history.length > 1 ? seededPrompt(history) : last.text;
-    return { type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '' };
+    return userLine(history, !this.s.resumable && !this.s.forkFrom);
   }
 
   private async process(start: SessionStart): Promise<ClaudeCodeProcess> {
@@ -160,7 +166,9 @@ export class ClaudeCodeSession implements BackendSession {
     if (this.disposed) throw new BackendError('cancelled', 'The instance was stopped.');
     const binary = await this.factory.resolveBinary();
     const env = await this.factory.environment(this.options);
-    const args = buildArgs(this.init, this.options, start);
+    const backstop = this.backstop();
+    const args = buildArgs(this.init, { ...this.options, maxBudgetUsd: backstop }, start);
+    this.procBackstop = backstop;
     try {
       this.proc = await ClaudeCodeProcess.start(
         { binary, args, env, cwd: this.factory.cwd(this.options) },
@@ -275,16 +283,4 @@ export class ClaudeCodeSession implements BackendSession {
       if (this.stopping === stopping) this.stopping = undefined;
     }
   }
-}
-
-/**
- * The first prompt of a session that starts with history it did not see (a fork from another backend, or a session
- * the CLI lost): the earlier messages as text, then the new message.
- */
-export function seededPrompt(history: readonly Message[]): string {
-  const earlier = history.slice(0, -1).filter((m) => m.text.length > 0 || (m.role === 'assistant' && m.parts?.length));
-  const prompt = history.at(-1)!.text;
-  if (earlier.length === 0) return prompt;
-  const blocks = earlier.map((m) => (m.role === 'user' ? `<user>\n${m.text}\n</user>` : `<assistant>\n${renderWithParts(m)}\n</assistant>`));
-  return `This conversation continues one held elsewhere. The earlier messages, oldest first:\n\n${blocks.join('\n\n')}\n\nThe new message:\n\n${prompt}`;
 }

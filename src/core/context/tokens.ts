@@ -33,6 +33,11 @@ export interface TokenMessage {
 }
 export type TokenInput = string | readonly TokenMessage[];
 
+/** What a target is sent, as counted: the system prompt (as the first message, when there is one), then the messages. */
+export function withSystemPrompt(system: string | undefined, messages: readonly TokenMessage[]): TokenMessage[] {
+  return system ? [{ role: 'system', text: system }, ...messages] : [...messages];
+}
+
 export function messageText(m: TokenMessage): string {
   return m.text ?? m.content ?? '';
 }

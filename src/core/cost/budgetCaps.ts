@@ -18,6 +18,9 @@ export interface BudgetCaps {
 
 export const DEFAULT_WARN_AT = 0.8;
 
+/** Which cap: the day's, the fork tree's or the instance's own. */
+export type CapKind = 'daily' | 'tree' | 'instance';
+
 export interface BudgetSettings {
   readonly dailyUsd?: unknown;
   readonly treeUsd?: unknown;
@@ -73,9 +76,18 @@ export function withBudget(spec: InstanceSpec, usd: unknown): InstanceSpec {
 
 /**
  * A Claude Code instance's own cap also goes to the CLI (`--max-budget-usd`, honoured in print mode, which is how
- * it runs) as a backstop, unless its options set one. It is the spawn-time cap: a running process keeps it.
+ * it runs) as a backstop, unless its options set one. A cap changed later reaches the CLI at the next turn (`cliBackstopUsd`).
  */
 export function withCliBackstop(spec: InstanceSpec): Readonly<Record<string, unknown>> {
   const backstop = spec.backend === 'claudeCode' && spec.budgetUsd && spec.options.maxBudgetUsd === undefined;
   return backstop ? { ...spec.options, maxBudgetUsd: spec.budgetUsd } : spec.options;
+}
+
+/**
+ * The backstop as the spec says now: its own `maxBudgetUsd` option, else its cap. The session reads it before each
+ * turn, so "Set Budget…" on a running instance reaches the CLI at its next turn (a new process, resumed).
+ */
+export function cliBackstopUsd(spec: InstanceSpec): number | undefined {
+  const v = withCliBackstop(spec).maxBudgetUsd;
+  return typeof v === 'number' ? v : undefined;
 }

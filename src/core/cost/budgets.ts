@@ -1,15 +1,19 @@
 /**
  * The budget stage: spending caps per day, per fork tree and per instance. Before a turn is sent it adds what was
- * spent (from the ledger) to what this ask would cost (the history's token estimate at the model's input price, plus
- * an output allowance) and refuses with `budget_exceeded` when a cap would be crossed; near a cap it notes a warning.
- * While the answer streams it prices the output so far and stops the turn once the day's or the tree's cap is
- * crossed (the partial answer is kept). Put it after the ledger stage, so every refusal and stop is a record.
+ * spent (from the ledger) and what asks in flight will cost (./budgetReservations.ts) to what this ask would cost
+ * (the prompt's token estimate, ./budgetEstimate.ts, at the model's prices, plus an output allowance) and refuses
+ * with `budget_exceeded` when a cap would be crossed; near a cap it notes a warning. While the answer streams it
+ * prices the output so far and stops the turn once a cap is crossed: a cancellation for that reason, keeping the
+ * partial answer. Put it right after the ledger stage, so every refusal, override and stop is a record, and the
+ * ledger records its estimate beside the reported usage.
  */
 import { BackendError, BUDGET_HINT } from '../errors';
 import type { BackendKind } from '../kinds';
-import type { TurnEmit, TurnRequest, TurnStage } from '../turn/types';
-import { CHARS_PER_TOKEN, estimateTokens } from '../context/tokens';
-import { DEFAULT_WARN_AT, money, type BudgetCaps } from './budgetCaps';
+import type { TurnEmit, TurnNext, TurnRequest, TurnResult, TurnStage } from '../turn/types';
+import { CHARS_PER_TOKEN } from '../context/tokens';
+import { DEFAULT_WARN_AT, money, type BudgetCaps, type CapKind } from './budgetCaps';
+import { PromptEstimates, type PromptEstimate } from './budgetEstimate';
+import { Reservations, type Hold } from './budgetReservations';
 import { defaultPrice, type Cost } from './cost';
 import type { Ledger } from './ledger';
 import { monthBounds, periodRange } from './ledgerQuery';
@@ -29,9 +33,9 @@ export interface BudgetOptions {
   readonly price?: (backend: BackendKind, usage: Usage, model: string) => Cost;
   readonly outputAllowanceTokens?: number;
   readonly caps?: BudgetCaps;
+  /** Reported answers a conversation needs before its calibrated estimate is used (default MIN_CALIBRATION_TURNS). */
+  readonly minCalibrationTurns?: number;
 }
-
-type CapKind = 'daily' | 'tree' | 'instance';
 
 interface Cap {
   readonly kind: CapKind;
@@ -39,11 +43,12 @@ interface Cap {
   readonly spent: number;
 }
 
-/** What one cap is called in a message, and how its spend is described. */
-function describe(cap: Cap, instance: string, tree: string): { name: string; spent: string } {
-  if (cap.kind === 'daily') return { name: `The daily cap of ${money(cap.usd)}`, spent: `${money(cap.spent)} spent today` };
-  if (cap.kind === 'tree') return { name: `The cap of ${money(cap.usd)} on tree '${tree}'`, spent: `${money(cap.spent)} spent in that tree` };
-  return { name: `The cap of ${money(cap.usd)} on instance '${instance}'`, spent: `${money(cap.spent)} spent by it` };
+/** What one cap is called in a message, and how its spend (and what is in flight against it) is described. */
+function describe(cap: Cap, instance: string, tree: string, inFlight = 0): { name: string; spent: string } {
+  const flying = inFlight > 0 ? ` and ~ ${money(inFlight)} in asks still running` : '';
+  if (cap.kind === 'daily') return { name: `The daily cap of ${money(cap.usd)}`, spent: `${money(cap.spent)} spent today${flying}` };
+  if (cap.kind === 'tree') return { name: `The cap of ${money(cap.usd)} on tree '${tree}'`, spent: `${money(cap.spent)} spent in that tree${flying}` };
+  return { name: `The cap of ${money(cap.usd)} on instance '${instance}'`, spent: `${money(cap.spent)} spent by it${flying}` };
 }
 
 
@@ -51,11 +56,14 @@ export class Budgets {
   private caps: BudgetCaps;
   private readonly price: (backend: BackendKind, usage: Usage, model: string) => Cost;
   private readonly allowance: number;
+  private readonly estimates: PromptEstimates;
+  private readonly reservations = new Reservations();
 
   constructor(private readonly options: BudgetOptions) {
     this.caps = options.caps ?? { warnAt: DEFAULT_WARN_AT };
     this.price = options.price ?? defaultPrice;
     this.allowance = options.outputAllowanceTokens ?? DEFAULT_OUTPUT_ALLOWANCE_TOKENS;
+    this.estimates = new PromptEstimates(options.minCalibrationTurns);
   }
 
   /** New caps from settings; the next ask (and the next delta of a running one) is held to them. */
@@ -97,55 +105,91 @@ export class Budgets {
     return { caps, instanceUsd, treeUsd, dayUsd: day, tree };
   }
 
-  /** What a request with these tokens would cost at its target; 0 when the model has no price (it cannot be capped). */
-  private cost(request: TurnRequest, input: number, output: number): number {
-    const usage = { ...emptyUsage(), input, output };
+  /**
+   * What a request with this prompt and output would cost at its target; 0 when the model has no price (it cannot
+   * be capped). The prefix the provider cached at the last answer is priced as a cache read, the rest as input.
+   */
+  private cost(request: TurnRequest, prompt: PromptEstimate, output: number): number {
+    const usage = { ...emptyUsage(), input: prompt.tokens - prompt.cached, cacheRead: prompt.cached, output };
     return this.price(request.target.backend, usage, request.target.model).usd ?? 0;
   }
 
-  /** The pre-flight estimate: the history (and system prompt) as input, plus the output allowance. */
-  estimate(request: TurnRequest): { inputTokens: number; usd: number; free: boolean } {
-    const system = request.instance.spec.systemPrompt;
-    const messages = [...(system ? [{ role: 'system', text: system }] : []), ...request.history];
-    const inputTokens = estimateTokens(messages, request.target.model);
+  /** The pre-flight estimate: the prompt (system prompt and history), plus the output allowance. */
+  estimate(request: TurnRequest): { inputTokens: number; usd: number; free: boolean; unpriced: boolean; prompt: PromptEstimate } {
+    const prompt = this.estimates.estimate(request);
+    const nothing = this.price(request.target.backend, emptyUsage(), request.target.model);
     // A local model (Ollama) costs nothing per token: no cap is crossed by it, even on a day already over.
-    const free = this.price(request.target.backend, emptyUsage(), request.target.model).basis === 'local';
-    return { inputTokens, usd: this.cost(request, inputTokens, this.allowance), free };
+    const free = nothing.basis === 'local';
+    return { inputTokens: prompt.tokens, usd: this.cost(request, prompt, this.allowance), free, unpriced: nothing.usd === undefined, prompt };
+  }
+
+  /** Asks admitted and not yet on the ledger (for tests and the log). */
+  get inFlight(): number {
+    return this.reservations.size;
   }
 
   readonly stage: TurnStage = async (request, next, emit) => {
     const name = request.instance.name;
+    const pre = this.estimate(request);
+    // For the ledger record: the estimate beside the usage that will be reported.
+    emit({ type: 'estimate', inputTokens: pre.inputTokens });
     if (request.overrideBudget) {
       emit({ type: 'note', stage: 'budget', text: 'Sent anyway, once: the budget caps were not checked for this ask.' });
-      return next(request);
+      return this.learn(request, next(request));
     }
-    // No cap applies (the default): nothing to estimate or look up.
-    if (!(request.instance.spec.budgetUsd ?? this.caps.instanceUsd) && !this.caps.treeUsd && !this.caps.dailyUsd) return next(request);
-    const { inputTokens, usd: ask, free } = this.estimate(request);
-    if (free) return next(request);
+    // No cap applies (the default): nothing to look up.
+    if (!(request.instance.spec.budgetUsd ?? this.caps.instanceUsd) && !this.caps.treeUsd && !this.caps.dailyUsd) return this.learn(request, next(request));
+    if (pre.free) return this.learn(request, next(request));
+    const ask = pre.usd;
+    // A model with no price is counted as 0 against the caps, but never said to cost $0.
+    const askText = pre.unpriced ? 'this ask unpriced' : `this ask ~ ${money(ask)}`;
+    const before = this.reservations.snapshot();
     const { caps, tree } = await this.spent(name, request.instance.spec.budgetUsd);
-    if (caps.length === 0) return next(request);
-    for (const cap of caps) {
-      if (cap.spent + ask <= cap.usd) continue;
-      const d = describe(cap, name, tree);
+    if (caps.length === 0) return this.learn(request, next(request));
+    // From here to the hold nothing awaits: no other ask can be admitted on the same room in between.
+    const flying = caps.map((cap) => this.reservations.inFlight(cap.kind, name, tree, before));
+    for (const [i, cap] of caps.entries()) {
+      if (cap.spent + flying[i] + ask <= cap.usd) continue;
+      const d = describe(cap, name, tree, flying[i]);
       // Thrown before `next`: nothing is sent, and the ledger stage records the refusal as `blocked`.
-      throw new BackendError('budget_exceeded', `${d.name} would be crossed: ${d.spent}, this ask ~ ${money(ask)}. Nothing was sent.`, { hint: BUDGET_HINT });
+      throw new BackendError('budget_exceeded', `${d.name} would be crossed: ${d.spent}, ${askText}. Nothing was sent.`, { hint: BUDGET_HINT });
     }
-    const warnAt = this.caps.warnAt;
-    for (const cap of caps) {
-      const share = (cap.spent + ask) / cap.usd;
-      if (share < warnAt) continue;
-      const d = describe(cap, name, tree);
-      emit({ type: 'note', stage: 'budget', text: `${d.name} is ${Math.round(share * 100)}% used with this ask: ${d.spent}, this ask ~ ${money(ask)}.` });
+    const hold = this.reservations.hold(name, tree, ask);
+    try {
+      const warnAt = this.caps.warnAt;
+      for (const [i, cap] of caps.entries()) {
+        const share = (cap.spent + flying[i] + ask) / cap.usd;
+        if (share < warnAt) continue;
+        const d = describe(cap, name, tree, flying[i]);
+        emit({ type: 'note', stage: 'budget', text: `${d.name} is ${Math.round(share * 100)}% used with this ask: ${d.spent}, ${askText}.` });
+      }
+      const result = await this.learn(request, this.watch(request, next, emit, caps, pre.prompt, tree, before, hold));
+      this.reservations.release(hold, result.cost.usd ?? hold.usd);
+      return result;
+    } catch (e) {
+      this.reservations.release(hold, e instanceof BackendError && e.cost ? (e.cost.usd ?? hold.usd) : undefined);
+      throw e;
     }
-    return this.watch(request, next, emit, caps, inputTokens, tree);
   };
 
+  /** The conversation learns the reported prompt of each answer (and of a stopped one that reported it). */
+  private async learn(request: TurnRequest, turn: Promise<TurnResult>): Promise<TurnResult> {
+    try {
+      const result = await turn;
+      if (result.backend === request.target.backend) this.estimates.observe(request, result.usage);
+      return result;
+    } catch (e) {
+      if (e instanceof BackendError && e.usage) this.estimates.observe(request, e.usage);
+      throw e;
+    }
+  }
+
   /**
-   * Runs the turn and prices its output as it streams; once a cap is crossed the turn is stopped (through its own
-   * signal, so the user's Stop still means cancelled) and fails with `budget_exceeded`, keeping the partial text.
+   * Runs the turn and prices its output as it streams; once a cap is crossed (counting what the other asks in flight
+   * hold) the turn is stopped through its own signal, so the user's Stop still means cancelled, and it ends as a
+   * cancellation for the cap's reason (`budget_exceeded`, `stopped`), keeping the partial text and what was billed.
    */
-  private async watch(request: TurnRequest, next: Parameters<TurnStage>[1], emit: TurnEmit, caps: readonly Cap[], inputTokens: number, tree: string): Promise<Awaited<ReturnType<TurnStage>>> {
+  private async watch(request: TurnRequest, next: TurnNext, emit: TurnEmit, caps: readonly Cap[], prompt: PromptEstimate, tree: string, before: ReadonlySet<Hold>, hold: Hold): Promise<TurnResult> {
     const stop = new AbortController();
     const onAbort = () => stop.abort(request.signal.reason);
     if (request.signal.aborted) stop.abort(request.signal.reason);
@@ -157,17 +201,22 @@ export class Budgets {
       if (event.type !== 'delta' || crossed) return;
       chars += event.text.length;
       // Characters, not the tokenizer: this runs on every delta and must stay cheap; it errs high like the estimate.
-      const sofar = this.cost(request, inputTokens, Math.ceil(chars / CHARS_PER_TOKEN));
-      const hit = caps.find((c) => c.spent + sofar > c.usd);
+      const sofar = this.cost(request, prompt, Math.ceil(chars / CHARS_PER_TOKEN));
+      hold.usd = Math.max(hold.usd, sofar);
+      const name = request.instance.name;
+      const hit = caps.find((c) => c.spent + this.reservations.inFlight(c.kind, name, tree, before, hold) + sofar > c.usd);
       if (!hit) return;
-      const d = describe(hit, request.instance.name, tree);
+      const d = describe(hit, name, tree, this.reservations.inFlight(hit.kind, name, tree, before, hold));
       crossed = `${d.name} was crossed while answering (${d.spent} before this ask, ~ ${money(sofar)} for it so far), so the answer was stopped. The partial answer is kept.`;
       stop.abort(new Error(crossed));
     };
     try {
       return await next({ ...request, signal: stop.signal }, watching);
     } catch (e) {
-      if (crossed && !request.signal.aborted) throw new BackendError('budget_exceeded', crossed, { hint: BUDGET_HINT, cause: e });
+      if (crossed && !request.signal.aborted) {
+        const billed = e instanceof BackendError ? e : undefined;
+        throw new BackendError('budget_exceeded', crossed, { hint: BUDGET_HINT, cause: e, stopped: true, usage: billed?.usage, cost: billed?.cost });
+      }
       throw e;
     } finally {
       request.signal.removeEventListener('abort', onAbort);

@@ -7,7 +7,7 @@ import { errorMessage } from '../errors';
 import type { BackendKind } from '../kinds';
 import type { TurnStage } from '../turn/types';
 import { LedgerIndex } from './ledgerIndex';
-import { Aggregator, isLocalMidnight, monthBounds, monthsIn, periodRange, type LedgerFilter, type LedgerGroupBy, type LedgerPeriod, type LedgerRange, type LedgerSummary } from './ledgerQuery';
+import { Aggregator, estimateErrors, isLocalMidnight, monthBounds, monthsIn, periodRange, type LedgerFilter, type LedgerGroupBy, type LedgerPeriod, type LedgerRange, type LedgerSummary, type EstimateError } from './ledgerQuery';
 import type { LedgerRecord } from './ledgerRecord';
 import { recordsOfFailure, recordsOfTurn, AttemptTrace, type RecordContext } from './ledgerRecords';
 import { LedgerStore, type LedgerProblem } from './ledgerStore';
@@ -17,7 +17,7 @@ import type { Usage } from './usage';
 export type { LedgerProblem } from './ledgerStore';
 export type { LedgerRecord, LedgerTotals, LedgerOutcome } from './ledgerRecord';
 export { cacheHitRate } from './ledgerRecord';
-export type { LedgerFilter, LedgerGroupBy, LedgerPeriod, LedgerRange, LedgerSummary } from './ledgerQuery';
+export type { EstimateError, LedgerFilter, LedgerGroupBy, LedgerPeriod, LedgerRange, LedgerSummary } from './ledgerQuery';
 
 export interface LedgerOptions {
   /** The folder for `ledger-YYYY-MM.jsonl` (created on the first write). */
@@ -99,6 +99,17 @@ export class Ledger {
     return agg.summary();
   }
 
+  /**
+   * The pre-flight token estimate's error against the reported prompt (input, cache reads and writes), per token
+   * family, over a range (default: all time to now). From the per-month summaries, so it is cheap for a dashboard.
+   */
+  async estimateError(range?: { from: number; to: number }): Promise<EstimateError[]> {
+    const first = (await this.months())[0];
+    if (!range && !first) return [];
+    const r = range ?? { from: monthBounds(first!).from, to: periodRange('month', this.now()).to };
+    return estimateErrors(await this.summarize({ ...r, groupBy: 'family' }));
+  }
+
   /** The records themselves, oldest first (for an export, or a check). */
   async records(from: number, to: number): Promise<LedgerRecord[]> {
     await this.flush();
@@ -148,7 +159,8 @@ export function ledgerStage(ledger: Ledger, options: LedgerStageOptions = {}): T
     try {
       result = await next(request, (event) => {
         trace.see(event);
-        emit(event);
+        // The budget stage's estimate is for the record, not for the views.
+        if (event.type !== 'estimate') emit(event);
       });
     } catch (error) {
       write(() => recordsOfFailure(ctx(), error));

@@ -4,11 +4,13 @@
  * per-month index cells, so both paths give the same figures.
  */
 import type { BackendKind } from '../kinds';
+import { tokenFamily, type TokenFamily } from '../context/tokens';
 import { canonicalModelId } from './prices';
 import { addRecord, addTotals, dayOf, emptyTotals, monthOf, type LedgerRecord, type LedgerTotals } from './ledgerRecord';
 
 export type LedgerPeriod = 'day' | 'week' | 'month';
-export type LedgerGroupBy = 'instance' | 'tree' | 'backend' | 'model' | 'day';
+/** `family`: how a model's tokens are counted (../context/tokens.ts `tokenFamily`: openai, claude, ollama, other). */
+export type LedgerGroupBy = 'instance' | 'tree' | 'backend' | 'model' | 'day' | 'family';
 
 export interface LedgerFilter {
   readonly instance?: string;
@@ -112,7 +114,7 @@ export class Aggregator {
     if (r.at < this.q.from || r.at >= this.q.to || !this.matches(r)) return;
     addRecord(this.total, r);
     const by = this.q.groupBy;
-    if (by) addRecord(this.group(by === 'day' ? dayOf(r.at) : r[by]), r);
+    if (by) addRecord(this.group(by === 'day' ? dayOf(r.at) : by === 'family' ? familyOf(r) : r[by]), r);
   }
 
   /** `whole`: a whole-month cell of a month the range covers, so its day is not checked (and not a day). */
@@ -120,12 +122,32 @@ export class Aggregator {
     if ((!whole && (c.day < this.firstDay || c.day > this.lastDay)) || !this.matches(c)) return;
     addTotals(this.total, c.totals);
     const by = this.q.groupBy;
-    if (by) addTotals(this.group(c[by]), c.totals);
+    if (by) addTotals(this.group(by === 'family' ? familyOf(c) : c[by]), c.totals);
   }
 
   summary(): LedgerSummary {
     return { from: this.q.from, to: this.q.to, total: this.total, ...(this.q.groupBy ? { groups: Object.fromEntries(this.groups) } : {}) };
   }
+}
+
+const familyOf = (k: { readonly backend: string; readonly model: string }): TokenFamily => tokenFamily(k.model, k.backend as BackendKind);
+
+/** How far the pre-flight estimates were from the reported prompts, for one token family. */
+export interface EstimateError {
+  readonly family: TokenFamily;
+  /** Records with both an estimate and a reported prompt. */
+  readonly count: number;
+  /** Mean of |estimate − reported| / reported over them, in percent. */
+  readonly meanAbsPctError: number;
+}
+
+/** The families of a summary grouped by `family`, those with at least one comparison, in a fixed order. */
+export function estimateErrors(summary: LedgerSummary): EstimateError[] {
+  const order: readonly TokenFamily[] = ['claude', 'openai', 'ollama', 'other'];
+  return order
+    .map((family) => ({ family, t: summary.groups?.[family] }))
+    .filter(({ t }) => t !== undefined && t.estimated > 0)
+    .map(({ family, t }) => ({ family, count: t!.estimated, meanAbsPctError: t!.estimateErrorPct / t!.estimated }));
 }
 
 /** A cell's key in the maps that fold records: (local day, instance, tree, backend, model). */

@@ -5,6 +5,7 @@
 import type { ErrorKind } from '../errors';
 import type { BackendKind } from '../kinds';
 import type { Cost } from './cost';
+import { promptTokens } from './usage';
 
 export const LEDGER_RECORD_VERSION = 1;
 
@@ -48,6 +49,19 @@ export interface LedgerRecord {
   readonly errorKind?: ErrorKind | 'unknown';
   /** The target this attempt replaced, when it was a retry elsewhere within the same ask. */
   readonly fallbackFrom?: { readonly backend: BackendKind; readonly model: string };
+  /** Why this target was tried, when a stage chose it (the router's explanation, a fallback's reason). */
+  readonly reason?: string;
+  /** The user chose "Send anyway, once": the budget caps were not checked for this attempt. */
+  readonly override?: 'budget';
+  /** The budget stage's pre-flight estimate of the prompt tokens, to compare with the reported prompt (`promptTokens`). */
+  readonly estimatedInput?: number;
+}
+
+/** |estimate − reported| / reported in percent, for a record with an estimate and a reported prompt; else undefined. */
+export function estimateErrorPct(r: LedgerRecord): number | undefined {
+  const reported = promptTokens(r);
+  if (r.estimatedInput === undefined || !(reported > 0)) return undefined;
+  return (Math.abs(r.estimatedInput - reported) / reported) * 100;
 }
 
 /** Rounding in the CLI's running total and float subtraction leave dust far below this; it is not a mismatch. */
@@ -90,10 +104,13 @@ export interface LedgerTotals {
   mismatches: number;
   /** Sum of latencies, for an average: latencyMs / records. */
   latencyMs: number;
+  /** Records whose pre-flight estimate can be compared with a reported prompt, and the sum of their % errors. */
+  estimated: number;
+  estimateErrorPct: number;
 }
 
 export function emptyTotals(): LedgerTotals {
-  return { records: 0, ok: 0, errors: 0, cancelled: 0, blocked: 0, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, usd: 0, unpriced: 0, savedUsd: 0, reportedUsd: 0, mismatches: 0, latencyMs: 0 };
+  return { records: 0, ok: 0, errors: 0, cancelled: 0, blocked: 0, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, usd: 0, unpriced: 0, savedUsd: 0, reportedUsd: 0, mismatches: 0, latencyMs: 0, estimated: 0, estimateErrorPct: 0 };
 }
 
 export function addRecord(t: LedgerTotals, r: LedgerRecord): void {
@@ -113,6 +130,11 @@ export function addRecord(t: LedgerTotals, r: LedgerRecord): void {
   if (r.reportedUsd !== undefined) t.reportedUsd += r.reportedUsd;
   if (r.mismatch) t.mismatches++;
   t.latencyMs += r.latencyMs;
+  const e = estimateErrorPct(r);
+  if (e !== undefined) {
+    t.estimated++;
+    t.estimateErrorPct += e;
+  }
 }
 
 /** Field by field rather than over Object.keys: a year's summaries add tens of thousands of cells per query. */
@@ -133,11 +155,13 @@ export function addTotals(t: LedgerTotals, o: LedgerTotals): void {
   t.reportedUsd += o.reportedUsd;
   t.mismatches += o.mismatches;
   t.latencyMs += o.latencyMs;
+  t.estimated += o.estimated;
+  t.estimateErrorPct += o.estimateErrorPct;
 }
 
 /** Cache reads over every prompt-side token (uncached, written, read); undefined when nothing was sent. */
 export function cacheHitRate(t: Pick<LedgerTotals, 'input' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead'>): number | undefined {
-  const all = t.input + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
+  const all = promptTokens(t);
   return all === 0 ? undefined : t.cacheRead / all;
 }
 
@@ -171,7 +195,8 @@ export function isLedgerRecord(x: unknown): x is LedgerRecord {
     isCount(r.latencyMs) &&
     isOptNumber(r.usd) &&
     isOptNumber(r.savedUsd) &&
-    isOptNumber(r.reportedUsd)
+    isOptNumber(r.reportedUsd) &&
+    (r.estimatedInput === undefined || isCount(r.estimatedInput))
   );
 }
 

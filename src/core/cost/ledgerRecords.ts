@@ -4,7 +4,8 @@
  * attempts the result (or the thrown error) reports. The answered attempt carries the usage and cost; a failed one
  * carries its error kind and the time it took, and no cost (nothing was billed).
  */
-import { BackendError, isAbortError, type ErrorKind } from '../errors';
+import { BackendError, type ErrorKind } from '../errors';
+import { attemptsOfError, classifyFailure } from '../turn/outcome';
 import type { BackendKind } from '../kinds';
 import type { TurnAttempt, TurnEvent, TurnRequest, TurnResult } from '../turn/types';
 import { defaultPrice, type Cost } from './cost';
@@ -17,12 +18,16 @@ interface Slot {
   readonly started: number;
   firstTokenAt?: number;
   model?: string;
+  /** The budget stage's estimate of this try's prompt, which it reports just before the try starts. */
+  estimatedInput?: number;
 }
 
 /** What the stage saw of each try as it happened. */
 export class AttemptTrace {
   readonly started: number;
   readonly slots: Slot[] = [];
+  /** An estimate not yet claimed by a try (all a refused ask has). */
+  pendingEstimate: number | undefined;
 
   constructor(private readonly now: () => number) {
     this.started = now();
@@ -30,7 +35,11 @@ export class AttemptTrace {
 
   see(event: TurnEvent): void {
     try {
-      if (event.type === 'attempt') this.slots.push({ attempt: event.attempt, started: this.now() });
+      if (event.type === 'estimate') this.pendingEstimate = event.inputTokens;
+      if (event.type === 'attempt') {
+        this.slots.push({ attempt: event.attempt, started: this.now(), ...(this.pendingEstimate !== undefined ? { estimatedInput: this.pendingEstimate } : {}) });
+        this.pendingEstimate = undefined;
+      }
       const slot = this.slots.at(-1);
       if (!slot) return;
       if (event.type === 'delta') slot.firstTokenAt ??= this.now();
@@ -50,13 +59,6 @@ export interface RecordContext {
   readonly priceVersion?: string;
 }
 
-
-/** The attempts a fallback stage attached to the error it finally threw, if it did. */
-function attemptsOfError(error: unknown): readonly TurnAttempt[] | undefined {
-  const a = (error as { attempts?: unknown } | null)?.attempts;
-  return Array.isArray(a) && a.every((x) => typeof x?.backend === 'string' && typeof x?.model === 'string') ? (a as TurnAttempt[]) : undefined;
-}
-
 /** Savings against the same prompt tokens at the uncached input price; undefined when either side has no price. */
 export function cacheSavings(backend: BackendKind, usage: Usage, model: string, cost: Cost, price = defaultPrice): number | undefined {
   if (cost.usd === undefined) return undefined;
@@ -67,7 +69,7 @@ export function cacheSavings(backend: BackendKind, usage: Usage, model: string, 
   return uncached.usd - cost.usd;
 }
 
-type Base = Pick<LedgerRecord, 'v' | 'instance' | 'tree' | 'askId' | 'priceVersion'>;
+type Base = Pick<LedgerRecord, 'v' | 'instance' | 'tree' | 'askId' | 'priceVersion' | 'override'>;
 
 function base(ctx: RecordContext): Base {
   const name = ctx.request.instance.name;
@@ -75,34 +77,60 @@ function base(ctx: RecordContext): Base {
   try {
     tree = ctx.treeRootOf?.(name) ?? name;
   } catch {}
-  return { v: LEDGER_RECORD_VERSION, instance: name, tree, askId: ctx.request.askId, priceVersion: ctx.priceVersion ?? ANTHROPIC_PRICES.version };
+  return { v: LEDGER_RECORD_VERSION, instance: name, tree, askId: ctx.request.askId, priceVersion: ctx.priceVersion ?? ANTHROPIC_PRICES.version, ...(ctx.request.overrideBudget ? { override: 'budget' as const } : {}) };
 }
 
 const NO_TOKENS = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 } as const;
 
 /** A try that did not answer: its time, and no cost. Later tries say which one they replaced. */
-function failed(b: Base, ctx: RecordContext, i: number, attempts: readonly TurnAttempt[], outcome: LedgerOutcome, kind: ErrorKind | 'unknown' | undefined, endedAt: number): LedgerRecord {
+function failed(b: Base, ctx: RecordContext, i: number, attempts: readonly TurnAttempt[], outcome: LedgerOutcome, kind: ErrorKind | 'unknown' | undefined, endedAt: number, partial?: BackendError): LedgerRecord {
   const a = attempts[i];
   const slot = ctx.trace.slots[i];
   const started = slot?.started ?? ctx.trace.started;
+  const estimate = slot ? slot.estimatedInput : i === 0 ? ctx.trace.pendingEstimate : undefined;
   return {
     ...b,
     at: endedAt,
     backend: a.backend,
-    model: slot?.model ?? a.model,
-    attempt: i,
-    ...NO_TOKENS,
-    basis: 'none',
+    model: partial?.usage?.model ?? slot?.model ?? a.model,
+    attempt: offsetOf(ctx) + i,
+    ...(partial?.usage ? billed(a.backend, partial.usage, partial.usage.model ?? slot?.model ?? a.model, partial.cost, ctx) : { ...NO_TOKENS, basis: 'none' as const }),
     latencyMs: Math.max(0, endedAt - started),
     ...(slot?.firstTokenAt !== undefined ? { firstTokenMs: slot.firstTokenAt - started } : {}),
     outcome,
     ...(kind ? { errorKind: kind } : {}),
-    ...fallbackFrom(attempts, i),
+    ...fallbackFrom(ctx, attempts, i),
+    ...(a.reason ? { reason: a.reason } : {}),
+    ...(estimate !== undefined ? { estimatedInput: estimate } : {}),
   };
 }
 
-function fallbackFrom(attempts: readonly TurnAttempt[], i: number): Pick<LedgerRecord, 'fallbackFrom'> {
-  return i > 0 ? { fallbackFrom: { backend: attempts[i - 1].backend, model: attempts[i - 1].model } } : {};
+/** The tokens and money of a try the provider billed: its usage, our price, the backend's own, the cache's savings. */
+function billed(backend: BackendKind, u: Usage, model: string, given: Cost | undefined, ctx: RecordContext): Pick<LedgerRecord, 'input' | 'output' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead' | 'usd' | 'basis' | 'reportedUsd' | 'mismatch' | 'savedUsd'> & { priceVersion?: string } {
+  const cost = given ?? (ctx.price ?? defaultPrice)(backend, u, model);
+  const saved = cacheSavings(backend, u, model, cost, ctx.price);
+  return {
+    input: u.input,
+    output: u.output,
+    cacheWrite5m: u.cacheWrite5m,
+    cacheWrite1h: u.cacheWrite1h,
+    cacheRead: u.cacheRead,
+    ...(cost.usd !== undefined ? { usd: cost.usd } : {}),
+    basis: cost.basis,
+    ...(cost.reportedUsd !== undefined ? { reportedUsd: cost.reportedUsd } : {}),
+    ...(costMismatch(cost) ? { mismatch: true as const } : {}),
+    ...(cost.priceVersion ? { priceVersion: cost.priceVersion } : {}),
+    ...(saved !== undefined ? { savedUsd: saved } : {}),
+  };
+}
+
+/** A fallback stage outside this one sends each try as its own turn, saying which try it is (`request.chain`). */
+const offsetOf = (ctx: RecordContext) => ctx.request.chain?.attempt ?? 0;
+
+function fallbackFrom(ctx: RecordContext, attempts: readonly TurnAttempt[], i: number): Pick<LedgerRecord, 'fallbackFrom'> {
+  if (i > 0) return { fallbackFrom: { backend: attempts[i - 1].backend, model: attempts[i - 1].model } };
+  const from = ctx.request.chain?.fallbackFrom;
+  return from ? { fallbackFrom: { backend: from.backend, model: from.model } } : {};
 }
 
 /** When the next try started is when this one gave up (as near as the stage can see). */
@@ -120,31 +148,20 @@ export function recordsOfTurn(ctx: RecordContext, result: TurnResult): LedgerRec
   const out: LedgerRecord[] = [];
   for (let i = 0; i < attempts.length - 1; i++) out.push(priorFailure(b, ctx, attempts, i));
   const last = Math.max(0, attempts.length - 1);
-  const u = result.usage;
-  const cost = result.cost;
-  const mismatch = costMismatch(cost);
-  const saved = cacheSavings(result.backend, u, result.model, cost, ctx.price);
+  const estimate = ctx.trace.slots[last]?.estimatedInput ?? (ctx.trace.slots.length === 0 ? ctx.trace.pendingEstimate : undefined);
   out.push({
     ...b,
     at: ctx.now,
     backend: result.backend,
     model: result.model,
-    attempt: last,
-    input: u.input,
-    output: u.output,
-    cacheWrite5m: u.cacheWrite5m,
-    cacheWrite1h: u.cacheWrite1h,
-    cacheRead: u.cacheRead,
-    ...(cost.usd !== undefined ? { usd: cost.usd } : {}),
-    basis: cost.basis,
-    ...(cost.reportedUsd !== undefined ? { reportedUsd: cost.reportedUsd } : {}),
-    ...(mismatch ? { mismatch: true as const } : {}),
-    priceVersion: cost.priceVersion ?? b.priceVersion,
-    ...(saved !== undefined ? { savedUsd: saved } : {}),
+    attempt: offsetOf(ctx) + last,
+    ...billed(result.backend, result.usage, result.model, result.cost, ctx),
     latencyMs: result.latencyMs,
     ...(result.firstTokenMs !== undefined ? { firstTokenMs: result.firstTokenMs } : {}),
     outcome: 'ok',
-    ...fallbackFrom(attempts, last),
+    ...fallbackFrom(ctx, attempts, last),
+    ...(attempts[last]?.reason ? { reason: attempts[last].reason } : {}),
+    ...(estimate !== undefined ? { estimatedInput: estimate } : {}),
   });
   return out;
 }
@@ -152,15 +169,16 @@ export function recordsOfTurn(ctx: RecordContext, result: TurnResult): LedgerRec
 export function recordsOfFailure(ctx: RecordContext, error: unknown): LedgerRecord[] {
   const b = base(ctx);
   const attempts = attemptsOfError(error) ?? ctx.trace.slots.map((s) => s.attempt);
-  const cancelled = ctx.request.signal.aborted || isAbortError(error) || (error instanceof BackendError && error.kind === 'cancelled');
-  const kind: ErrorKind | 'unknown' = cancelled ? 'cancelled' : error instanceof BackendError ? error.kind : 'unknown';
+  const be = error instanceof BackendError ? error : undefined;
+  // As the transcript reads it: a turn a stage stopped on purpose (a cap crossed mid-answer) is a cancellation with its reason.
+  const { kind, cancelled } = classifyFailure(error, ctx.request.signal.aborted, undefined);
   if (attempts.length === 0) {
     // Nothing reached a backend: a stage refused (or the user cancelled while it waited).
-    const target = { backend: ctx.request.target.backend, model: ctx.request.target.model };
+    const target = { backend: ctx.request.target.backend, model: ctx.request.target.model, ...(ctx.request.reason ? { reason: ctx.request.reason } : {}) };
     return [failed(b, ctx, 0, [target], cancelled ? 'cancelled' : 'blocked', kind, ctx.now)];
   }
   const out: LedgerRecord[] = [];
   for (let i = 0; i < attempts.length - 1; i++) out.push(priorFailure(b, ctx, attempts, i));
-  out.push(failed(b, ctx, attempts.length - 1, attempts, cancelled ? 'cancelled' : 'error', kind, ctx.now));
+  out.push(failed(b, ctx, attempts.length - 1, attempts, cancelled ? 'cancelled' : 'error', kind, ctx.now, be));
   return out;
 }

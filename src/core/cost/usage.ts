@@ -19,7 +19,7 @@ export function emptyUsage(): Usage {
 }
 
 /** All prompt-side tokens, cached or not. */
-export function promptTokens(u: Usage): number {
+export function promptTokens(u: Pick<Usage, 'input' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead'>): number {
   return u.input + u.cacheWrite5m + u.cacheWrite1h + u.cacheRead;
 }
 
