@@ -2,13 +2,8 @@ import * as vscode from 'vscode';
 import type { Ledger } from '../core/cost/ledger';
 import type { Fleet } from '../core/fleet';
 import { errorMessage } from '../core/errors';
-import { nextLocalMidnight, spentToday, type DaySpend } from '../core/spend';
+import { nextLocalMidnight } from '../core/spend';
 import { spendStatus } from './dashboard/spendStatus';
-
-/** Today's spend by the live instances (see core/spend.ts for what counts). */
-export function fleetSpentToday(fleet: Fleet, now: () => number = Date.now): DaySpend {
-  return spentToday(fleet.list().map((i) => fleet.get(i.name).transcript), now);
-}
 
 /**
  * Two items: the fleet (busy instances; a click lists them) and today's spend from the usage ledger, against the

@@ -5,7 +5,6 @@ import { parseWebviewMessage } from '../../src/webview/chat/protocol';
 import { parseCompareMessage } from '../../src/webview/compare/protocol';
 import { costLabel, describeInstance, escapeMarkdown, iconFor, tooltipMarkdown } from '../../src/vscode/presentation';
 import { selectionPrompt } from '../../src/vscode/selectionPrompt';
-import { usageReport } from '../../src/vscode/usageReport';
 
 const info = (over: Partial<InstanceInfo> = {}): InstanceInfo => ({
   name: 'alpha',
@@ -61,14 +60,7 @@ describe('selection prompt', () => {
   });
 });
 
-describe('usage report', () => {
-  it('lists instances by cost with tokens and marks unpriced ones', () => {
-    const md = usageReport([info(), info({ name: 'local', backend: 'ollama', cost: { usd: 0, unpricedRequests: 2 } })], { usd: 0.01, unpriced: 0 });
-    assert.match(md, /\| alpha \| Anthropic API \| claude\\-haiku\\-4\\-5 \| 1,200 \| 50\.0k \| 2,000 \| 300 \| \$0\.0123 \|/);
-    assert.match(md, /\| local \| Ollama .* \| unpriced \|/);
-    assert.match(md, /plus 2 unpriced answer/);
-  });
-});
+// The usage report, now from the ledger, is tested in dashboardUsageReport.test.ts.
 
 describe('webview protocols reject unknown types and shapes', () => {
   it('chat', () => {

@@ -4,7 +4,7 @@
  * per-month index), which keeps opening the page fast; the top requests need records and come separately.
  */
 import { cacheHitRate, type LedgerRecord, type LedgerSummary, type LedgerTotals } from '../../core/cost/ledger';
-import { monthBounds, periodRange, type LedgerRange } from '../../core/cost/ledgerQuery';
+import { estimateErrors, monthBounds, periodRange, type LedgerRange } from '../../core/cost/ledgerQuery';
 import { BACKEND_KINDS, type BackendKind } from '../../core/kinds';
 import type { BreakdownRow, DashboardPeriod, DashboardView, FiguresView, GaugeView, SeriesView, TopRequestView } from '../../webview/dashboard/protocol';
 
@@ -126,7 +126,8 @@ export async function loadDashboard(ledger: LedgerReader, period: DashboardPerio
   // All time only when a tree cap needs it: from the first month's start, whole months come from the index.
   const first = caps.treeUsd ? (await ledger.months())[0] : undefined;
   const allTime = first ? ledger.summarize({ from: monthBounds(first).from, to: periodRange('month', now).to, groupBy: 'tree' }) : undefined;
-  const [byBackend, byModel, byInstance, today, whole, ...perBackend] = await Promise.all([
+  const [byFamily, byBackend, byModel, byInstance, today, whole, ...perBackend] = await Promise.all([
+    ledger.summarize({ ...current, groupBy: 'family' }),
     ledger.summarize({ ...current, groupBy: 'backend' }),
     ledger.summarize({ ...current, groupBy: 'model' }),
     ledger.summarize({ ...current, groupBy: 'instance' }),
@@ -145,6 +146,7 @@ export async function loadDashboard(ledger: LedgerReader, period: DashboardPerio
     byModel: breakdown(byModel),
     byInstance: breakdown(byInstance),
     gauges: gauges(today, whole, caps),
+    estimateError: estimateErrors(byFamily),
   };
 }
 

@@ -10,6 +10,8 @@ import { WebviewBase } from '../webviewBase';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 import { chartRange, loadDashboard, topRequests, type Caps } from './dashboardData';
 import { recordsToCsv, recordsToJson } from './ledgerExport';
+import { locateRequest } from './requestLocation';
+import type { ChatPanels } from '../chat/chatPanels';
 
 export const DASHBOARD_VIEW_TYPE = 'llmFleet.dashboard';
 /** Turns often end in bursts (a broadcast): one reload after the burst, not one per answer. */
@@ -22,6 +24,8 @@ export interface DashboardDeps {
   readonly log: Logger;
   /** The caps the budget stage enforces (from settings); read here only to draw gauges. */
   readonly caps: () => Caps;
+  /** Opens an instance's chat, which a top request scrolls to its answer. */
+  readonly chats: Pick<ChatPanels, 'open'>;
 }
 
 /**
@@ -64,10 +68,7 @@ export class DashboardPanel extends WebviewBase<WebviewMessage, HostMessage> {
       case 'refresh':
         return this.load();
       case 'openRequest':
-        // The chat shows the instance's transcript; an instance killed since has none to show, and says so.
-        if (!this.deps.fleet.has(m.instance)) throw new Error(`There is no instance named '${m.instance}' any more: its chat is gone.`);
-        await vscode.commands.executeCommand('llmFleet.openChat', m.instance);
-        return;
+        return this.openRequest(m.instance, m.askId);
       case 'export':
         return this.export(m.format);
     }
@@ -98,6 +99,21 @@ export class DashboardPanel extends WebviewBase<WebviewMessage, HostMessage> {
       this.log.warn(`Usage dashboard: could not read the ledger: ${errorMessage(e)}`);
       if (gen === this.generation) this.postUpdate({ type: 'didFail', message: `The usage ledger could not be read: ${errorMessage(e)}` });
     }
+  }
+
+  /**
+   * Opens the chat holding the request's answer, scrolled to it and highlighted. A request whose answer is not here
+   * (a killed instance, another window's or workspace's record) says so in a notification rather than doing nothing.
+   */
+  private openRequest(instance: string, askId: string): void {
+    const at = locateRequest(this.deps.fleet, instance, askId);
+    if (at.kind === 'noInstance') {
+      void vscode.window.showInformationMessage(at.message);
+      return;
+    }
+    const chat = this.deps.chats.open(at.instance);
+    if (at.kind === 'found') chat.revealMessage(at.messageId);
+    else void vscode.window.showInformationMessage(at.message);
   }
 
   private async export(format: 'csv' | 'json'): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Ledger records as CSV (one row per record, a header first, RFC 4180 quoting) or JSON. Pure, for the unit tests.
- * An absent cost stays an empty cell, never 0: an unpriced request must not read as free in a spreadsheet.
+ * An absent cost stays an empty cell, never 0: an unpriced request must not read as free in a spreadsheet. Every
+ * field of a record has a column (test/unit/dashboardExport.test.ts fails to compile when one is added without).
  */
 import type { LedgerRecord } from '../../core/cost/ledger';
 
@@ -32,6 +33,12 @@ const COLUMNS: ReadonlyArray<readonly [string, (r: LedgerRecord) => Cell]> = [
   ['firstTokenMs', (r) => r.firstTokenMs],
   ['fallbackFromBackend', (r) => r.fallbackFrom?.backend],
   ['fallbackFromModel', (r) => r.fallbackFrom?.model],
+  ['reason', (r) => r.reason],
+  /** `budget`: "Send anyway, once" sent this attempt past the caps. */
+  ['override', (r) => r.override],
+  /** The budget stage's pre-flight estimate of the prompt tokens, beside the reported ones above. */
+  ['estimatedInput', (r) => r.estimatedInput],
+  ['recordVersion', (r) => r.v],
 ];
 
 export const CSV_HEADER = COLUMNS.map(([name]) => name);

@@ -22,6 +22,9 @@ const host = connectToHost<HostMessage, WebviewMessage>(vscode, window, receive)
 
 const BACKEND_LABEL: Readonly<Record<string, string>> = BACKEND_LABELS; // the ledger's backend is a plain string
 const CHART_VARS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+// High contrast themes leave some chart colours unset or give two the same value; the terminal's bright colours,
+// which every theme sets for its own background, fill the palette up so that no two series share a colour.
+const SPARE_VARS = ['--vscode-terminal-ansiBrightYellow', '--vscode-terminal-ansiBrightMagenta', '--vscode-terminal-ansiBrightCyan', '--vscode-terminal-ansiBrightRed'];
 
 function usd(v: number): string {
   if (v === 0) return '$0';
@@ -70,22 +73,40 @@ const chartNote = el('div', 'hint chart-note');
 chartBox.append(el('h2', undefined, 'Spend over time'), chartWrap, chartNote);
 const tables = el('section', 'tables');
 const topBox = el('section', 'top');
+const estimateBox = el('section', 'estimate-error');
 const main = el('main', 'dashboard');
-main.append(cards, gaugeBox, chartBox, tables, topBox);
+main.append(cards, gaugeBox, chartBox, tables, topBox, estimateBox);
 document.body.append(header, notice, main);
 
 // ---- Chart ----
 let chart: Chart<'bar', number[], string> | undefined;
 let view: DashboardView | undefined;
 
-function themeColours(): { series: string[]; fg: string; grid: string; font: string } {
+/** Distinct theme colours, chart colours first; the default blue only when a theme sets none at all. */
+function palette(v: (name: string) => string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const c of [...CHART_VARS, ...SPARE_VARS].map(v)) {
+    if (!c || seen.has(c.toLowerCase())) continue;
+    seen.add(c.toLowerCase());
+    out.push(c);
+  }
+  return out.length ? out : ['#3794ff'];
+}
+
+/**
+ * The chart's colours from the theme. `border` is set only by high contrast themes (contrastBorder): there every
+ * bar is outlined with it, so stacked segments stay apart without telling them by hue alone.
+ */
+function themeColours(): { series: string[]; fg: string; grid: string; font: string; border: string } {
   const css = getComputedStyle(document.documentElement);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
   return {
-    series: CHART_VARS.map((n) => v(n, '#3794ff')),
-    fg: v('--vscode-foreground', '#888'),
-    grid: v('--vscode-editorWidget-border', v('--vscode-panel-border', 'rgba(128,128,128,0.35)')),
+    series: palette((n) => v(n, '')),
+    fg: v('--vscode-charts-foreground', v('--vscode-foreground', '#888')),
+    grid: v('--vscode-charts-lines', v('--vscode-editorWidget-border', v('--vscode-panel-border', 'rgba(128,128,128,0.35)'))),
     font: v('--vscode-font-family', 'sans-serif'),
+    border: v('--vscode-contrastBorder', ''),
   };
 }
 
@@ -95,12 +116,15 @@ function drawChart(v: DashboardView): void {
     label: BACKEND_LABEL[s.backend] ?? s.backend,
     data: [...s.usd],
     backgroundColor: c.series[i % c.series.length],
-    borderColor: c.series[i % c.series.length],
+    borderColor: c.border || c.series[i % c.series.length],
+    // Two pixels: a one-pixel edge at a fractional position is blurred into the fill and the background.
+    borderWidth: c.border ? 2 : 0,
     stack: 'spend',
   }));
   const unpriced = v.series.stacks.reduce((n, s) => n + s.unpriced.reduce((a, b) => a + b, 0), 0);
   chartNote.textContent = unpriced ? `${unpriced} unpriced request(s) in this range are not in the chart (no price is known for them).` : '';
   canvas.setAttribute('aria-label', `Spend per ${v.period} by backend: ${v.series.labels.length} bars, ${datasets.length} backend(s).`);
+  canvas.dataset.palette = datasets.map((d) => d.backgroundColor).join(' '); // the colours drawn, for a test to check
   const scale = { ticks: { color: c.fg, font: { family: c.font } }, grid: { color: c.grid }, border: { color: c.grid } };
   Chart.defaults.color = c.fg;
   Chart.defaults.font.family = c.font;
@@ -204,6 +228,23 @@ function showTop(top: readonly TopRequestView[]): void {
   topBox.replaceChildren(t);
 }
 
+/** How well the pre-flight token counts (budgets) matched what the providers reported, per model family. */
+function showEstimateError(v: DashboardView): void {
+  const t = el('table', 'estimate-error');
+  t.append(el('caption', undefined, `Token estimate error by model family, ${v.periodLabel}`));
+  const head = el('tr');
+  for (const h of ['Family', 'Requests compared', 'Mean error']) head.append(el('th', undefined, h));
+  t.append(head);
+  for (const r of v.estimateError) {
+    const tr = el('tr');
+    tr.dataset.family = r.family;
+    for (const c of [r.family, r.count.toLocaleString(), `${r.meanAbsPctError.toFixed(1)}%`]) tr.append(el('td', undefined, c));
+    t.append(tr);
+  }
+  if (v.estimateError.length === 0) t.append(el('tr', 'empty', 'No answers with both an estimate and reported usage yet.'));
+  estimateBox.replaceChildren(t);
+}
+
 function showPeriod(p: DashboardPeriod): void {
   for (const b of periods.querySelectorAll<HTMLButtonElement>('button')) b.setAttribute('aria-pressed', String(b.dataset.period === p));
 }
@@ -217,6 +258,7 @@ function receive(m: Exclude<HostMessage, { type: 'didReply' }>): void {
       showGauges(m.view);
       drawChart(m.view);
       showTables(m.view);
+      showEstimateError(m.view);
       document.body.dataset.loaded = 'true';
       return;
     case 'didLoadTop':

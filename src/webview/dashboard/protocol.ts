@@ -39,6 +39,15 @@ export interface GaugeView {
   readonly unpriced: number;
 }
 
+/** How far the pre-flight token estimates were from the reported prompts, for one token family. */
+export interface EstimateErrorView {
+  /** `claude`, `openai`, `ollama` or `other` (a server's own model). */
+  readonly family: string;
+  readonly count: number;
+  /** Mean |estimate − reported| / reported, in percent. */
+  readonly meanAbsPctError: number;
+}
+
 export interface DashboardView {
   readonly period: DashboardPeriod;
   /** Names the current period: "today", "this week", "this month". */
@@ -51,6 +60,8 @@ export interface DashboardView {
   readonly byModel: readonly BreakdownRow[];
   readonly byInstance: readonly BreakdownRow[];
   readonly gauges: readonly GaugeView[];
+  /** The token estimate's error by model family over the period; empty when nothing can be compared yet. */
+  readonly estimateError: readonly EstimateErrorView[];
 }
 
 /** One of the most expensive attempts of the period. */
