@@ -1,0 +1,146 @@
+/**
+ * What the router knows of a request before anything is sent: its size in tokens, whether it carries code, the kind
+ * of request (lookup, writing, coding, reasoning), the signs that it needs a strong model, and the few clear signs
+ * that a small one will do. Plain, cheap string checks on purpose: a decision runs before every auto turn, and each
+ * feature must be easy to explain in one line ("a short factual question, 18 tokens"). LLMRouterBench (2026) finds
+ * such simple baselines hard to beat; the shipped rules use them conservatively: small only on a clear easy sign,
+ * medium otherwise, so a request the words do not explain errs towards a stronger model.
+ */
+import { estimateTokens } from '../context/tokens';
+import type { Role } from '../kinds';
+import type { Message } from '../transcript';
+import { BUG_QUESTION, CJK, EASY_SIGNALS, HARD_SIGNALS } from './signals';
+
+export type RequestKind = 'lookup' | 'writing' | 'coding' | 'reasoning';
+export const REQUEST_KINDS: readonly RequestKind[] = ['lookup', 'writing', 'coding', 'reasoning'];
+
+export interface PromptFeatures {
+  /** Tokens of the whole request: system prompt and history, ending with the new question. */
+  readonly tokens: number;
+  /** Tokens of the new question alone. */
+  readonly promptTokens: number;
+  /** A fenced block, a stack trace or lines that read as source code. */
+  readonly code: boolean;
+  readonly kind: RequestKind;
+  /** Signs that a small model would likely answer badly; `signals` says which. */
+  readonly complex: boolean;
+  readonly signals: readonly string[];
+  /** A clear sign that a small model answers it well, and no sign of a hard request; `easy` says which. */
+  readonly simple: boolean;
+  readonly easy: readonly string[];
+  /** Earlier messages in the conversation. */
+  readonly turns: number;
+  readonly role: Role;
+}
+
+/** Lines that read as source: keywords at a line's start, statements ending in ; { }, arrows, tags, SQL. */
+const CODE_LINE =
+  /^\s*(?:(?:export\s+)?(?:async\s+)?(?:function|class|interface|def|fn|func|impl|struct|enum|import|from\s+\S+\s+import|package|public|private|const|let|var|return|if\s*\(|for\s*\(|while\s*\(|#include|SELECT|INSERT|UPDATE|CREATE TABLE)\b.*|.*[;{}]\s*$|.*=>.*|\s*<\/?[a-z][\w-]*(?:\s[^>]*)?>\s*$|\s*at\s+\S+\s+\(.*:\d+:\d+\)\s*$|\s*File ".*", line \d+.*)$/m;
+
+const FENCE = /```|~~~/;
+
+/** Words that make a request a coding one even without code in it. */
+const CODING =
+  /\b(?:code|function|method|class|bug|compile[sr]?|compiler|typescript|javascript|python|rust|golang|java|c\+\+|sql|regex|regexp|api|endpoint|implement|refactor|unit tests?|stack trace|exception|npm|git|docker|kubernetes|bash|shell script|script|css|html|react|node\.?js|query|schema|database|index(?:es)?|linter?|type error|null pointer|segfault|deadlock\w*|race condition|memory leak|worker pool|thread pool|algorithm|library|framework|dependency|variable|loop|recursion|async|await|promise|thread|mutex|cli|json|yaml|webpack|esbuild|vite|makefile|cmake|cron|props|dockerfile)\b|\b\w+Error\b|\berror TS\d+/i;
+
+/** Verbs and genres of writing: the request is for prose. */
+const WRITING =
+  /\b(?:write|draft|rewrite|rephrase|reword|edit|proofread|polish|summari[sz]e|summary|tl;?dr|translate|email|e-mail|letter|essay|poem|haiku|story|blog|post|tweet|slogan|tagline|headline|title|caption|cover letter|bio|speech|toast|announcement|newsletter|press release|release notes|changelog entry|description|copy|tone|paragraph|outline|memo|proposal|report|review|apology|thank-you|invitation|limerick|lyrics|script for|pitch|sentence|phrasings?|wording|shorter)\b/i;
+
+/** Reasoning: proofs, puzzles, numbers, plans, trade-offs. */
+const REASONING =
+  /\b(?:prove|proof|derive|theorem|lemma|puzzle|riddle|probability|odds|expected value|how many|how much|calculate|compute|estimate|solve|equation|integral|derivative|logic(?:al)?|paradox|if\b.*\bthen|should (?:i|we)|trade-?offs?|pros and cons|decide|decision|strategy|plan|optimi[sz]e|schedule|why (?:does|do|is|are|would)|what would happen|compare|versus|vs\.?)\b|\b(?:average|mean|median|prime|bigger|smaller|larger|sort these|how long|power of|if all|per hour|kilometres|litres|percent)\b|\d\s*%|\d\s*(?:minutes|hours|g|km)\b|[=<>≤≥∑∫√^]\s*\d|\d\s*[+\-*/×÷^]\s*\d/i;
+
+/** Words of the request itself: code blocks and quoted material (text to summarize, translate, edit) left out. */
+export function instructionText(text: string): string {
+  let t = text.replace(/```[\s\S]*?(?:```|$)/g, ' ').replace(/(?<=(?:^|[:\n])\s*)(?:"[^"]{60,}"|“[^”]{60,}”)/g, ' ');
+  // "Summarize in one paragraph: <text>": after a transformation's colon comes its material.
+  const m = TRANSFORM_HEAD.exec(t);
+  if (m) t = m[0];
+  return t;
+}
+
+/** A transformation of what follows its colon: summarize, translate, proofread, fix the typos, sort, make friendlier. */
+const TRANSFORM_HEAD =
+  /^\s*(?:please\s+)?(?:can you\s+)?(?:summari[sz]e|sum up|translate|proofread|turn (?:these|this)|shorten|tl;?dr|fix (?:the |my )?(?:typos|grammar|spelling)|correct|sort|alphabeti[sz]e|reformat|format|rephrase|reword|make this|rewrite this|which of these|traduis\w*|übersetze\w*|corrige\w*|résume\w*|fasse)\b[^:\n]{0,80}[:：]/i;
+
+/** Words of instructions from which a request counts as detailed. */
+export const DETAILED_WORDS = 24;
+
+/** Words, with letters beyond ASCII (über, café) and, for Chinese and Japanese, two characters to a word. */
+const wordCount = (t: string) => (t.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? []).filter((w) => !CJK.test(w)).length + Math.ceil((t.match(new RegExp(CJK, 'gu')) ?? []).length / 2);
+
+/** Several distinct asks in one message: three or more questions, or a list of four or more requirements. */
+function manyParts(text: string): boolean {
+  const questions = (text.match(/\?(?:\s|$)/g) ?? []).length;
+  const items = (text.match(/^\s*(?:[-*•]|\d+[.)])\s+\S/gm) ?? []).length;
+  return questions >= 3 || items >= 4;
+}
+
+export function hasCode(text: string): boolean {
+  if (FENCE.test(text)) return true;
+  // Two code-like lines, not one: a sentence can end in ';' or mention a `function` once.
+  const lines = text.split('\n').filter((l) => CODE_LINE.test(l));
+  return lines.length >= 2;
+}
+
+/** "Write a function / a SQL query / a Dockerfile": a writing verb whose object is code. */
+const CODE_OBJECT = /^(?:\s*(?:a|an|the|me|some|this)?\s*(?:[\w+#-]+\s+){0,2}(?:function|class|method|script|tests?|unit tests?|query|regex|program|code|component|module|cli|parser|dockerfile|type|types|migration|schema|hook|endpoint|makefile))\b/i;
+
+export function kindOf(text: string, code: boolean): RequestKind {
+  // Only the words outside code blocks say what is being asked; the code itself says "coding" by being there.
+  const head = text.replace(/```[\s\S]*?(?:```|$)/g, ' ').slice(0, 600);
+  const verb = /^\s*(?:please\s+)?(?:can you\s+)?(?:write|draft|rewrite|rephrase|reword|proofread|polish|summari[sz]e|translate|edit|turn these notes|make this (?:sentence|paragraph|email|text))\b/i.exec(head);
+  if (verb && !CODE_OBJECT.test(head.slice(verb[0].length))) return 'writing';
+  if (code || CODING.test(head)) {
+    // "Write the email about a billing bug": prose asked for, whatever it is about.
+    const prose = /\b(?:write|draft) (?:the|an?|me an?) (?:email|letter|post|announcement|speech|note|reply|explainer|summary)\b/i.test(head);
+    return prose && !code ? 'writing' : 'coding';
+  }
+  if (REASONING.test(head)) return 'reasoning';
+  if (WRITING.test(head)) return 'writing';
+  return 'lookup';
+}
+
+/** The features of a request: `history` ends with the new user message. */
+export function extractFeatures(history: readonly Message[], opts: { readonly system?: string; readonly role?: Role; readonly model?: string } = {}): PromptFeatures {
+  const last = history.at(-1);
+  const prompt = last?.role === 'user' ? last.text : '';
+  const messages = [...(opts.system ? [{ role: 'system', text: opts.system }] : []), ...history];
+  const tokens = estimateTokens(messages, opts.model);
+  const promptTokens = estimateTokens(prompt, opts.model);
+  const code = hasCode(prompt);
+  const kind = kindOf(prompt, code);
+  const words = instructionText(prompt);
+  const n = wordCount(words);
+  const signals = HARD_SIGNALS.filter(([, re]) => re.test(words)).map(([why]) => why);
+  // Code to read plus a question about what is wrong with it: finding a fault takes a strong model, however short.
+  if (code && BUG_QUESTION.test(words)) signals.unshift('a fault to find in the given code');
+  if (manyParts(words)) signals.push('several questions in one');
+  // Length of the instructions alone is the strongest simple signal: a request that needs 24+ words to state its
+  // constraints is rarely easy (pasted material does not count).
+  if (n >= DETAILED_WORDS) signals.push(`a detailed request (${n} words)`);
+  // A lot of code to read and change is work for a strong model, whatever the words say.
+  if (code && promptTokens >= 900) signals.push('a large piece of code');
+  const easy = signals.length > 0 || (code && promptTokens > SHORT_CODE_TOKENS) ? [] : easySigns(prompt, words, n, code);
+  return { tokens, promptTokens, code, kind, complex: signals.length > 0, signals, simple: easy.length > 0, easy, turns: Math.max(0, history.length - 1), role: opts.role ?? 'general' };
+}
+
+/** Pasted material beyond this (words) is no longer "a short text" to summarize or a trivial edit. */
+export const SHORT_TEXT_WORDS = 400;
+/** Code beyond this (tokens of the whole question) is no trivial edit: renaming in a snippet is; porting a module is not. */
+export const SHORT_CODE_TOKENS = 300;
+
+/** The clear easy signs a request shows (./signals.ts, EASY_SIGNALS); none, and it is not clearly easy. */
+function easySigns(prompt: string, words: string, n: number, code: boolean): string[] {
+  // "Hi! Could you tell me who wrote X?" asks what "Who wrote X?" asks: the lead-in says nothing of difficulty.
+  const head = words.trim().replace(LEAD_IN, '');
+  const m = wordCount(head);
+  const material = Math.max(0, wordCount(prompt) - n);
+  if (material > SHORT_TEXT_WORDS) return [];
+  return EASY_SIGNALS.filter((e) => m <= e.maxWords && (!code || e.code) && (!e.material || material >= 15) && e.re.test(head)).map((e) => e.why);
+}
+
+/** Greetings, politeness and a context prefix ("In Python, ") before the question itself, in the five languages. */
+const LEAD_IN =
+  /^(?:(?:hi|hey|hello|ok(?:ay)?|so|quick question|question|bonjour|salut|hallo|kurze frage)\b[,:!.]?\s*)*(?:(?:please|kindly)\s+)?(?:(?:can|could|would) you (?:please )?(?:tell me|remind me)?\s*|do you know\s*|i (?:was wondering|wonder|need to know|want to know|would like to know)\s*|tell me\s*|(?:peux-tu|pouvez-vous|pourrais-tu|pourriez-vous) (?:me dire )?|(?:kannst du|können sie|weißt du) (?:mir sagen,? )?|请问)?(?:(?:in|with|using|for) [\w.#+-]+(?: [\w.#+-]+)?, )?/iu;
