@@ -25,6 +25,7 @@ const FULL: Required<LedgerRecord> = {
   input: 11, output: 22, cacheWrite5m: 33, cacheWrite1h: 44, cacheRead: 55, usd: 0.125, basis: 'table', reportedUsd: 0.25, mismatch: true,
   priceVersion: '2026-11.1', savedUsd: -0.0625, latencyMs: 1234, firstTokenMs: 321, outcome: 'error', errorKind: 'overloaded',
   fallbackFrom: { backend: 'anthropic', model: 'claude-haiku-4-5' }, reason: 'fallback, after overloaded', override: 'budget', estimatedInput: 150,
+  estimateSource: 'count_tokens',
 };
 
 /** Each field's CSV column(s) and the text each should hold for FULL. */
@@ -36,6 +37,7 @@ const EXPECTED: Record<keyof LedgerRecord, Record<string, string>> = {
   savedUsd: { savedUsd: '-0.0625' }, latencyMs: { latencyMs: '1234' }, firstTokenMs: { firstTokenMs: '321' }, outcome: { outcome: 'error' },
   errorKind: { errorKind: 'overloaded' }, fallbackFrom: { fallbackFromBackend: 'anthropic', fallbackFromModel: 'claude-haiku-4-5' },
   reason: { reason: 'fallback, after overloaded' }, override: { override: 'budget' }, estimatedInput: { estimatedInput: '150' },
+  estimateSource: { estimateSource: 'count_tokens' },
 };
 
 /** A small RFC 4180 reader, so the test checks what a spreadsheet would see rather than the bytes we wrote. */

@@ -12,14 +12,15 @@
  * plain estimate and can undershoot by a third (an undershoot lets spend through a cap); from three on it is better
  * on every measure.
  *
- * Claude's count_tokens endpoint (../context/anthropicCount.ts) is not used here: it would put a network round trip
- * (rate-limited apart from messages) before every ask, to the key and SDK client the Anthropic backend keeps to
- * itself; it cannot count Claude Code's prompt at all (the CLI adds its own system prompt and tools); and after three
- * answers the calibrated estimate, anchored on the reported prompt, is within a few percent anyway.
+ * Claude's count_tokens endpoint (../context/anthropicCount.ts) is not used for every ask: it would put a network
+ * round trip (rate-limited apart from messages) before each one; it cannot count Claude Code's prompt at all (the CLI
+ * adds its own system prompt and tools); and after three answers the calibrated estimate, anchored on the reported
+ * prompt, is within a few percent anyway. The budget stage asks it only for a close call, an Anthropic API ask whose
+ * estimate lands near a cap's room (./budgetCount.ts); the count then replaces this estimate (`count_tokens`).
  */
 import { ConversationTokens, EstimateAccuracy } from '../context/calibration';
 import { estimateTokens, tokenFamily, withSystemPrompt, type TokenMessage } from '../context/tokens';
-import type { TurnRequest } from '../turn/types';
+import type { EstimateSource, TurnRequest } from '../turn/types';
 import { promptTokens, type Usage } from './usage';
 
 /** Reported turns a conversation needs before its calibrated estimate is trusted (see the comment above). */
@@ -32,7 +33,7 @@ export interface PromptEstimate {
   readonly tokens: number;
   /** Of them, the prefix the provider reported cached at the last answer (read from the cache this time, likely). */
   readonly cached: number;
-  readonly source: 'tokenizer' | 'estimate' | 'calibrated';
+  readonly source: EstimateSource;
 }
 
 interface Conversation {

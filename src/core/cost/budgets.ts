@@ -12,6 +12,7 @@ import type { BackendKind } from '../kinds';
 import type { TurnEmit, TurnNext, TurnRequest, TurnResult, TurnStage } from '../turn/types';
 import { CHARS_PER_TOKEN } from '../context/tokens';
 import { DEFAULT_WARN_AT, money, type BudgetCaps, type CapKind } from './budgetCaps';
+import { DEFAULT_COUNT_MARGIN, DEFAULT_COUNT_TIMEOUT_MS, exactPrompt, isCloseCall, type BudgetCounter } from './budgetCount';
 import { PromptEstimates, type PromptEstimate } from './budgetEstimate';
 import { Reservations, type Hold } from './budgetReservations';
 import { defaultPrice, type Cost } from './cost';
@@ -35,6 +36,19 @@ export interface BudgetOptions {
   readonly caps?: BudgetCaps;
   /** Reported answers a conversation needs before its calibrated estimate is used (default MIN_CALIBRATION_TURNS). */
   readonly minCalibrationTurns?: number;
+  /** Counts a close call's prompt at the provider (`anthropicBudgetCounter`, ./budgetCount.ts); none: the estimate decides. */
+  readonly countTokens?: BudgetCounter;
+  /** A close call: an ask within this share of a cap's room (default DEFAULT_COUNT_MARGIN). */
+  readonly countMargin?: number;
+  readonly countTimeoutMs?: number;
+}
+
+interface Estimate {
+  readonly inputTokens: number;
+  readonly usd: number;
+  readonly free: boolean;
+  readonly unpriced: boolean;
+  readonly prompt: PromptEstimate;
 }
 
 interface Cap {
@@ -73,6 +87,11 @@ export class Budgets {
 
   get current(): BudgetCaps {
     return this.caps;
+  }
+
+  /** Whether any cap applies to an instance whose own cap is `ownUsd` (none does by default). */
+  anyCap(ownUsd: number | undefined): boolean {
+    return Boolean((ownUsd ?? this.caps.instanceUsd) || this.caps.treeUsd || this.caps.dailyUsd);
   }
 
   /** The tree root of an instance, falling back to itself when the host cannot say (a killed instance). */
@@ -115,7 +134,7 @@ export class Budgets {
   }
 
   /** The pre-flight estimate: the prompt (system prompt and history), plus the output allowance. */
-  estimate(request: TurnRequest): { inputTokens: number; usd: number; free: boolean; unpriced: boolean; prompt: PromptEstimate } {
+  estimate(request: TurnRequest): Estimate {
     const prompt = this.estimates.estimate(request);
     const nothing = this.price(request.target.backend, emptyUsage(), request.target.model);
     // A local model (Ollama) costs nothing per token: no cap is crossed by it, even on a day already over.
@@ -130,24 +149,32 @@ export class Budgets {
 
   readonly stage: TurnStage = async (request, next, emit) => {
     const name = request.instance.name;
-    const pre = this.estimate(request);
+    let pre = this.estimate(request);
     // For the ledger record: the estimate beside the usage that will be reported.
-    emit({ type: 'estimate', inputTokens: pre.inputTokens });
+    emit({ type: 'estimate', inputTokens: pre.inputTokens, source: pre.prompt.source });
     if (request.overrideBudget) {
       emit({ type: 'note', stage: 'budget', text: 'Sent anyway, once: the budget caps were not checked for this ask.' });
       return this.learn(request, next(request));
     }
     // No cap applies (the default): nothing to look up.
-    if (!(request.instance.spec.budgetUsd ?? this.caps.instanceUsd) && !this.caps.treeUsd && !this.caps.dailyUsd) return this.learn(request, next(request));
+    if (!this.anyCap(request.instance.spec.budgetUsd)) return this.learn(request, next(request));
     if (pre.free) return this.learn(request, next(request));
+    let before = this.reservations.snapshot();
+    let { caps, tree } = await this.spent(name, request.instance.spec.budgetUsd);
+    if (caps.length === 0) return this.learn(request, next(request));
+    let flying = caps.map((cap) => this.reservations.inFlight(cap.kind, name, tree, before));
+    const exact = await this.closeCall(request, pre, caps, flying, emit);
+    if (exact) {
+      // The count was awaited: spend and asks in flight are read again, so the decision below sees them as they are.
+      pre = exact;
+      before = this.reservations.snapshot();
+      ({ caps, tree } = await this.spent(name, request.instance.spec.budgetUsd));
+      flying = caps.map((cap) => this.reservations.inFlight(cap.kind, name, tree, before));
+    }
+    // From here to the hold nothing awaits: no other ask can be admitted on the same room in between.
     const ask = pre.usd;
     // A model with no price is counted as 0 against the caps, but never said to cost $0.
     const askText = pre.unpriced ? 'this ask unpriced' : `this ask ~ ${money(ask)}`;
-    const before = this.reservations.snapshot();
-    const { caps, tree } = await this.spent(name, request.instance.spec.budgetUsd);
-    if (caps.length === 0) return this.learn(request, next(request));
-    // From here to the hold nothing awaits: no other ask can be admitted on the same room in between.
-    const flying = caps.map((cap) => this.reservations.inFlight(cap.kind, name, tree, before));
     for (const [i, cap] of caps.entries()) {
       if (cap.spent + flying[i] + ask <= cap.usd) continue;
       const d = describe(cap, name, tree, flying[i]);
@@ -163,7 +190,7 @@ export class Budgets {
         const d = describe(cap, name, tree, flying[i]);
         emit({ type: 'note', stage: 'budget', text: `${d.name} is ${Math.round(share * 100)}% used with this ask: ${d.spent}, ${askText}.` });
       }
-      const result = await this.learn(request, this.watch(request, next, emit, caps, pre.prompt, tree, before, hold));
+      const result = await this.learn(request, this.watch(request, next, emit, caps, pre, tree, before, hold));
       this.reservations.release(hold, result.cost.usd ?? hold.usd);
       return result;
     } catch (e) {
@@ -171,6 +198,22 @@ export class Budgets {
       throw e;
     }
   };
+
+  /**
+   * A close call (the estimate puts the ask near a cap's room, so it alone could wrongly block or let through) is
+   * settled on the provider's exact count, where one can be had; on failure the estimate decides, and a note says so.
+   */
+  private async closeCall(request: TurnRequest, pre: Estimate, caps: readonly Cap[], flying: readonly number[], emit: TurnEmit): Promise<Estimate | undefined> {
+    const counter = this.options.countTokens;
+    if (!counter || pre.unpriced || pre.prompt.source === 'tokenizer') return undefined;
+    const margin = this.options.countMargin ?? DEFAULT_COUNT_MARGIN;
+    if (!caps.some((cap, i) => isCloseCall(pre.usd, cap.usd - cap.spent - flying[i], margin))) return undefined;
+    const { prompt, failed } = await exactPrompt(counter, request, pre.prompt, this.options.countTimeoutMs ?? DEFAULT_COUNT_TIMEOUT_MS);
+    if (failed) emit({ type: 'note', stage: 'budget', text: `This ask is close to a budget cap and Claude's ${failed}, so it was checked on the estimate (~ ${pre.inputTokens} prompt tokens).` });
+    if (!prompt) return undefined;
+    emit({ type: 'estimate', inputTokens: prompt.tokens, source: prompt.source });
+    return { ...pre, inputTokens: prompt.tokens, usd: this.cost(request, prompt, this.allowance), prompt };
+  }
 
   /** The conversation learns the reported prompt of each answer (and of a stopped one that reported it). */
   private async learn(request: TurnRequest, turn: Promise<TurnResult>): Promise<TurnResult> {
@@ -189,7 +232,7 @@ export class Budgets {
    * hold) the turn is stopped through its own signal, so the user's Stop still means cancelled, and it ends as a
    * cancellation for the cap's reason (`budget_exceeded`, `stopped`), keeping the partial text and what was billed.
    */
-  private async watch(request: TurnRequest, next: TurnNext, emit: TurnEmit, caps: readonly Cap[], prompt: PromptEstimate, tree: string, before: ReadonlySet<Hold>, hold: Hold): Promise<TurnResult> {
+  private async watch(request: TurnRequest, next: TurnNext, emit: TurnEmit, caps: readonly Cap[], pre: { readonly prompt: PromptEstimate; readonly unpriced: boolean }, tree: string, before: ReadonlySet<Hold>, hold: Hold): Promise<TurnResult> {
     const stop = new AbortController();
     const onAbort = () => stop.abort(request.signal.reason);
     if (request.signal.aborted) stop.abort(request.signal.reason);
@@ -201,13 +244,13 @@ export class Budgets {
       if (event.type !== 'delta' || crossed) return;
       chars += event.text.length;
       // Characters, not the tokenizer: this runs on every delta and must stay cheap; it errs high like the estimate.
-      const sofar = this.cost(request, prompt, Math.ceil(chars / CHARS_PER_TOKEN));
+      const sofar = this.cost(request, pre.prompt, Math.ceil(chars / CHARS_PER_TOKEN));
       hold.usd = Math.max(hold.usd, sofar);
       const name = request.instance.name;
       const hit = caps.find((c) => c.spent + this.reservations.inFlight(c.kind, name, tree, before, hold) + sofar > c.usd);
       if (!hit) return;
       const d = describe(hit, name, tree, this.reservations.inFlight(hit.kind, name, tree, before, hold));
-      crossed = `${d.name} was crossed while answering (${d.spent} before this ask, ~ ${money(sofar)} for it so far), so the answer was stopped. The partial answer is kept.`;
+      crossed = `${d.name} was crossed while answering (${d.spent} before this ask, ${pre.unpriced ? 'unpriced' : `~ ${money(sofar)}`} for it so far), so the answer was stopped. The partial answer is kept.`;
       stop.abort(new Error(crossed));
     };
     try {

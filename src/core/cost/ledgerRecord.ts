@@ -4,6 +4,7 @@
  */
 import type { ErrorKind } from '../errors';
 import type { BackendKind } from '../kinds';
+import type { EstimateSource } from '../turn/types';
 import type { Cost } from './cost';
 import { promptTokens } from './usage';
 
@@ -55,6 +56,8 @@ export interface LedgerRecord {
   readonly override?: 'budget';
   /** The budget stage's pre-flight estimate of the prompt tokens, to compare with the reported prompt (`promptTokens`). */
   readonly estimatedInput?: number;
+  /** How that estimate was made (`count_tokens`: Claude's endpoint counted it exactly, for a close call at a cap). */
+  readonly estimateSource?: EstimateSource;
 }
 
 /** |estimate − reported| / reported in percent, for a record with an estimate and a reported prompt; else undefined. */
@@ -196,7 +199,8 @@ export function isLedgerRecord(x: unknown): x is LedgerRecord {
     isOptNumber(r.usd) &&
     isOptNumber(r.savedUsd) &&
     isOptNumber(r.reportedUsd) &&
-    (r.estimatedInput === undefined || isCount(r.estimatedInput))
+    (r.estimatedInput === undefined || isCount(r.estimatedInput)) &&
+    (r.estimateSource === undefined || typeof r.estimateSource === 'string')
   );
 }
 

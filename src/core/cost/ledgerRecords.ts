@@ -7,7 +7,7 @@
 import { BackendError, type ErrorKind } from '../errors';
 import { attemptsOfError, classifyFailure } from '../turn/outcome';
 import type { BackendKind } from '../kinds';
-import type { TurnAttempt, TurnEvent, TurnRequest, TurnResult } from '../turn/types';
+import type { EstimateSource, TurnAttempt, TurnEvent, TurnRequest, TurnResult } from '../turn/types';
 import { defaultPrice, type Cost } from './cost';
 import { costMismatch, LEDGER_RECORD_VERSION, type LedgerOutcome, type LedgerRecord } from './ledgerRecord';
 import { ANTHROPIC_PRICES } from './prices';
@@ -20,6 +20,13 @@ interface Slot {
   model?: string;
   /** The budget stage's estimate of this try's prompt, which it reports just before the try starts. */
   estimatedInput?: number;
+  estimateSource?: EstimateSource;
+}
+
+/** The estimate fields of a record: none without an estimate, its source beside it when the budget stage said. */
+function estimateOf(tokens: number | undefined, source: EstimateSource | undefined): Pick<LedgerRecord, 'estimatedInput' | 'estimateSource'> {
+  if (tokens === undefined) return {};
+  return { estimatedInput: tokens, ...(source ? { estimateSource: source } : {}) };
 }
 
 /** What the stage saw of each try as it happened. */
@@ -28,6 +35,7 @@ export class AttemptTrace {
   readonly slots: Slot[] = [];
   /** An estimate not yet claimed by a try (all a refused ask has). */
   pendingEstimate: number | undefined;
+  pendingSource: EstimateSource | undefined;
 
   constructor(private readonly now: () => number) {
     this.started = now();
@@ -35,10 +43,10 @@ export class AttemptTrace {
 
   see(event: TurnEvent): void {
     try {
-      if (event.type === 'estimate') this.pendingEstimate = event.inputTokens;
+      if (event.type === 'estimate') [this.pendingEstimate, this.pendingSource] = [event.inputTokens, event.source];
       if (event.type === 'attempt') {
-        this.slots.push({ attempt: event.attempt, started: this.now(), ...(this.pendingEstimate !== undefined ? { estimatedInput: this.pendingEstimate } : {}) });
-        this.pendingEstimate = undefined;
+        this.slots.push({ attempt: event.attempt, started: this.now(), ...estimateOf(this.pendingEstimate, this.pendingSource) });
+        [this.pendingEstimate, this.pendingSource] = [undefined, undefined];
       }
       const slot = this.slots.at(-1);
       if (!slot) return;
@@ -87,7 +95,7 @@ function failed(b: Base, ctx: RecordContext, i: number, attempts: readonly TurnA
   const a = attempts[i];
   const slot = ctx.trace.slots[i];
   const started = slot?.started ?? ctx.trace.started;
-  const estimate = slot ? slot.estimatedInput : i === 0 ? ctx.trace.pendingEstimate : undefined;
+  const estimate = slot ? estimateOf(slot.estimatedInput, slot.estimateSource) : i === 0 ? estimateOf(ctx.trace.pendingEstimate, ctx.trace.pendingSource) : {};
   return {
     ...b,
     at: endedAt,
@@ -101,7 +109,7 @@ function failed(b: Base, ctx: RecordContext, i: number, attempts: readonly TurnA
     ...(kind ? { errorKind: kind } : {}),
     ...fallbackFrom(ctx, attempts, i),
     ...(a.reason ? { reason: a.reason } : {}),
-    ...(estimate !== undefined ? { estimatedInput: estimate } : {}),
+    ...estimate,
   };
 }
 
@@ -148,7 +156,8 @@ export function recordsOfTurn(ctx: RecordContext, result: TurnResult): LedgerRec
   const out: LedgerRecord[] = [];
   for (let i = 0; i < attempts.length - 1; i++) out.push(priorFailure(b, ctx, attempts, i));
   const last = Math.max(0, attempts.length - 1);
-  const estimate = ctx.trace.slots[last]?.estimatedInput ?? (ctx.trace.slots.length === 0 ? ctx.trace.pendingEstimate : undefined);
+  const lastSlot = ctx.trace.slots[last];
+  const estimate = lastSlot ? estimateOf(lastSlot.estimatedInput, lastSlot.estimateSource) : ctx.trace.slots.length === 0 ? estimateOf(ctx.trace.pendingEstimate, ctx.trace.pendingSource) : {};
   out.push({
     ...b,
     at: ctx.now,
@@ -161,7 +170,7 @@ export function recordsOfTurn(ctx: RecordContext, result: TurnResult): LedgerRec
     outcome: 'ok',
     ...fallbackFrom(ctx, attempts, last),
     ...(attempts[last]?.reason ? { reason: attempts[last].reason } : {}),
-    ...(estimate !== undefined ? { estimatedInput: estimate } : {}),
+    ...estimate,
   });
   return out;
 }

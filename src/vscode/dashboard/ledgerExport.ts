@@ -38,6 +38,8 @@ const COLUMNS: ReadonlyArray<readonly [string, (r: LedgerRecord) => Cell]> = [
   ['override', (r) => r.override],
   /** The budget stage's pre-flight estimate of the prompt tokens, beside the reported ones above. */
   ['estimatedInput', (r) => r.estimatedInput],
+  /** How it was made: `tokenizer`, `estimate`, `calibrated` (by reported usage) or `count_tokens` (Claude's endpoint). */
+  ['estimateSource', (r) => r.estimateSource],
   ['recordVersion', (r) => r.v],
 ];
 
