@@ -25,7 +25,11 @@ describe('compression modes', () => {
         assert.equal(q.refused, undefined);
         assert.match(String(q.headers['anthropic-beta']), /context-management-2025-06-27/);
         assert.deepEqual(q.body.context_management, {
-          edits: [{ type: 'clear_tool_uses_20250919', trigger: { type: 'input_tokens', value: 900 }, keep: { type: 'tool_uses', value: 3 } }],
+          edits: [
+            { type: 'clear_tool_uses_20250919', trigger: { type: 'input_tokens', value: 900 }, keep: { type: 'tool_uses', value: 3 } },
+            // Compaction at the same trigger, raised to the API's floor of 50,000.
+            { type: 'compact_20260112', trigger: { type: 'input_tokens', value: 50000 } },
+          ],
         });
       }
       assert.ok(requests.at(-1)!.body.messages.length >= 15, 'the whole conversation is sent: the API manages it');
@@ -58,6 +62,7 @@ describe('compression modes', () => {
       assert.match((await post({ edits: [{ type: 'clear_tool_uses_20250919', keeep: 3 }] }, beta)).message, /edits\.0\.keeep: Extra inputs are not permitted/);
       assert.match((await post({ edits: [{ type: 'compact_20260112' }] }, beta)).message, /compaction needs the "anthropic-beta: compact-2026-01-12" header/);
       assert.equal((await post({ edits: [{ type: 'compact_20260112', trigger: { type: 'input_tokens', value: 150000 } }] }, `${beta},compact-2026-01-12`)).status, 200);
+      assert.match((await post({ edits: [{ type: 'compact_20260112', trigger: { type: 'input_tokens', value: 1000 } }] }, `${beta},compact-2026-01-12`)).message, /trigger\.value: Input should be greater than or equal to 50000/);
     } finally {
       await fake.close();
     }

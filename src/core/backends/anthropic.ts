@@ -1,13 +1,15 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageCreateParamsStreaming, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { BetaContextManagementConfig, MessageCreateParamsStreaming as BetaMessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import type { MessageCreateParamsStreaming, MessageParam, RawMessageStreamEvent, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import { estimateTokens } from '../context/tokens';
 import { DEFAULT_MIN_CACHEABLE_TOKENS, findPrice, type PriceTable } from '../cost/prices';
 import { ANTHROPIC_PRICES } from '../cost/prices';
 import type { Usage } from '../cost/usage';
 import type { Message } from '../transcript';
-import { current, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
-import { BackendError, errorMessage, isAbortError, kindForStatus, parseRetryAfter, type StatusOverrides } from '../errors';
+import { current, type ApiContextManagement, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
+import { BackendError, errorMessage, isAbortError, kindForStatus, parseRetryAfter, withPartial, type StatusOverrides } from '../errors';
 import { normaliseTurns } from './messages';
+import { addCompactionUsage, COMPACT_BETA, compactEdit, CompactionReader, countedMessages, withCompactionBlock } from './anthropicCompaction';
 import { DEFAULT_IDLE_TIMEOUT_MS, IdleWatchdog } from './watchdog';
 
 export interface AnthropicBackendOptions {
@@ -77,7 +79,9 @@ export class AnthropicBackend implements Backend {
 
   private async runTurn(init: SessionInit, input: TurnInput, sink: TurnSink): Promise<TurnOutput> {
     const sdk = await this.sdk();
-    const params = buildRequest(init, input.history, this.options.maxTokens ?? DEFAULT_MAX_TOKENS, this.options.prices ?? ANTHROPIC_PRICES);
+    const compacting = input.contextManagement?.compactTriggerTokens !== undefined;
+    const params = buildRequest(init, input.history, this.options.maxTokens ?? DEFAULT_MAX_TOKENS, this.options.prices ?? ANTHROPIC_PRICES, compacting);
+    const compaction = new CompactionReader(countedMessages(input.history));
     const usage: Usage = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
     let stopReason: string | undefined;
     let finished = false;
@@ -90,9 +94,11 @@ export class AnthropicBackend implements Backend {
       watchFirstEvent: true,
     });
     try {
-      const stream = await sdk.messages.create(params, { signal: idle.signal });
+      const stream = input.contextManagement ? await managedStream(sdk, params, input.contextManagement, idle.signal) : await sdk.messages.create(params, { signal: idle.signal });
       for await (const event of stream) {
         idle.touch();
+        // The compaction block opens the answer: kept for the next request, noted, never shown as text.
+        if (compacting && compaction.event(event, (t) => sink.note?.(t))) continue;
         switch (event.type) {
           case 'content_block_delta':
             if (event.delta.type === 'text_delta') sink.delta(event.delta.text);
@@ -110,7 +116,9 @@ export class AnthropicBackend implements Backend {
             break;
           }
           case 'message_delta':
+            reportEdits((event as { context_management?: unknown }).context_management, sink);
             usage.output = event.usage.output_tokens ?? usage.output;
+            addCompactionUsage(usage, (event.usage as { iterations?: unknown }).iterations);
             stopReason = event.delta.stop_reason ?? stopReason;
             break;
           case 'message_stop':
@@ -119,16 +127,17 @@ export class AnthropicBackend implements Backend {
         }
       }
     } catch (e) {
-      throw idle.expired ? idle.error() : classifyAnthropicError(e, input.signal);
+      throw idle.expired ? idle.error() : billedSoFar(classifyAnthropicError(e, input.signal), usage);
     } finally {
       idle.dispose();
     }
     // The SDK ends the loop quietly when aborted; a stream that just stops is a dropped connection.
     if (idle.expired) throw idle.error();
-    if (input.signal.aborted) throw new BackendError('cancelled', 'Cancelled.');
+    if (input.signal.aborted) throw billedSoFar(new BackendError('cancelled', 'Cancelled.'), usage);
     if (!finished) throw new BackendError('network', 'The connection closed before the answer was complete.');
     if (stopReason === 'refusal') sink.warning?.('The model declined to answer.');
-    return { usage, stopReason };
+    const apiCompaction = compaction.result;
+    return { usage, stopReason, ...(apiCompaction ? { apiCompaction } : {}) };
   }
 }
 
@@ -136,19 +145,54 @@ export class AnthropicBackend implements Backend {
  * Builds the request, with prompt caching where it can pay: the system prompt is marked when it alone reaches the
  * model's minimum cacheable length, and a rolling breakpoint sits on the last message once the whole prefix does.
  */
-export function buildRequest(init: SessionInit, history: readonly Message[], maxTokens: number, prices: PriceTable): MessageCreateParamsStreaming {
+export function buildRequest(init: SessionInit, history: readonly Message[], maxTokens: number, prices: PriceTable, compaction = false): MessageCreateParamsStreaming {
   const minimum = findPrice(prices, init.model)?.minCacheableTokens ?? DEFAULT_MIN_CACHEABLE_TOKENS;
-  const messages = toApiMessages(history);
+  // The compaction block goes back only with compaction on (the beta endpoint); otherwise the whole text is sent.
+  const messages = compaction ? (withCompactionBlock(history, toApiMessages(history)) as MessageParam[]) : toApiMessages(history);
   const systemTokens = init.systemPrompt ? estimateTokens(init.systemPrompt) : 0;
   const system: TextBlockParam[] | undefined = init.systemPrompt
     ? [{ type: 'text', text: init.systemPrompt, ...(systemTokens >= minimum ? { cache_control: { type: 'ephemeral' } } : {}) }]
     : undefined;
-  const prefixTokens = systemTokens + messages.reduce((n, m) => n + estimateTokens((m.content as TextBlockParam[])[0].text), 0);
+  const textOf = (m: MessageParam) => (m.content as Array<{ type: string; text?: string; content?: string | null }>).map((b) => b.text ?? b.content ?? '').join('');
+  const prefixTokens = systemTokens + messages.reduce((n, m) => n + estimateTokens(textOf(m)), 0);
   if (prefixTokens >= minimum && messages.length > 0) {
     const last = messages[messages.length - 1].content as TextBlockParam[];
-    last[0] = { ...last[0], cache_control: { type: 'ephemeral' } };
+    last[last.length - 1] = { ...last[last.length - 1], cache_control: { type: 'ephemeral' } };
   }
   return { model: init.model, max_tokens: maxTokens, messages, ...(system ? { system } : {}), stream: true };
+}
+
+/** The beta flag the API's context management needs. */
+export const CONTEXT_MANAGEMENT_BETA = 'context-management-2025-06-27';
+
+/**
+ * The API's own context management (the user's choice, `llmFleet.compression.anthropicMode: api`): clears old tool
+ * results, and with a compaction trigger also compacts the context on the server (./anthropicCompaction.ts).
+ */
+export function contextManagementParam(c: ApiContextManagement): { context_management: BetaContextManagementConfig } {
+  return {
+    context_management: {
+      edits: [
+        { type: 'clear_tool_uses_20250919', trigger: { type: 'input_tokens', value: c.triggerTokens }, keep: { type: 'tool_uses', value: c.keepToolUses } },
+        ...(c.compactTriggerTokens !== undefined ? [compactEdit(c.compactTriggerTokens)] : []),
+      ],
+    },
+  };
+}
+
+/** The same request through the beta endpoint, which takes `context_management`; its stream has the same events. */
+async function managedStream(sdk: Anthropic, params: MessageCreateParamsStreaming, c: ApiContextManagement, signal: AbortSignal): Promise<AsyncIterable<RawMessageStreamEvent>> {
+  const betas = [CONTEXT_MANAGEMENT_BETA, ...(c.compactTriggerTokens !== undefined ? [COMPACT_BETA] : [])];
+  const stream = await sdk.beta.messages.create({ ...(params as BetaMessageCreateParamsStreaming), ...contextManagementParam(c), betas }, { signal });
+  return stream as unknown as AsyncIterable<RawMessageStreamEvent>;
+}
+
+/** What the API says it cleared, shown on the answer. */
+function reportEdits(value: unknown, sink: TurnSink): void {
+  const edits = (value as { applied_edits?: Array<{ type?: string; cleared_tool_uses?: number; cleared_input_tokens?: number }> } | null | undefined)?.applied_edits;
+  for (const e of edits ?? []) {
+    if (e.type === 'clear_tool_uses_20250919') sink.note?.(`the Anthropic API cleared ${e.cleared_tool_uses ?? 0} old tool result(s), ${e.cleared_input_tokens ?? 0} tokens`);
+  }
 }
 
 /** The conversation (see `normaliseTurns`) as the API's messages, one text block each. */
@@ -161,6 +205,14 @@ export function toApiMessages(history: readonly Message[]): MessageParam[] {
  * own "overloaded"; 413 is a request over the size limit, which for a text-only transcript means a long one.
  */
 export const ANTHROPIC_STATUSES: StatusOverrides = { 413: 'context_overflow', 529: 'overloaded' };
+
+/**
+ * A stream cancelled after message_start was billed for its prompt (and the output so far, which the API reports
+ * only at the end): the usage it reported goes with the cancellation, for the ledger.
+ */
+function billedSoFar(e: BackendError, usage: Usage): BackendError {
+  return e.kind === 'cancelled' && usage.model !== undefined && !e.usage ? withPartial(e, { usage: { ...usage } }) : e;
+}
 
 /** Maps whatever the SDK threw to the error taxonomy, once, here at the edge. */
 export function classifyAnthropicError(e: unknown, signal?: AbortSignal): BackendError {
