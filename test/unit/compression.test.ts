@@ -144,6 +144,7 @@ describe('compression', () => {
       assert.ok(marked.length >= 2);
       assert.ok(marked.every((m) => transcript.some((x) => x.compression && x.compression.id === m.compressedBy)), 'every mark names a recorded compression');
       assert.equal(marked.at(-1)!.compression?.id, record.id);
+      assert.throws(() => r.fleet.pin('a', marked[0].id), /already compressed/, 'pinning what was dropped would keep nothing');
       assert.equal(transcript[0].pinned, true);
       assert.equal(transcript[0].compressedBy, undefined, 'the pinned message was not dropped');
       assert.ok(allTexts(r.turns().at(-1)!.body).some((t) => t.includes('secret/deploy')), 'the pinned message is sent verbatim');

@@ -36,6 +36,8 @@ describe('chat page: compression', () => {
     const dropped = [...marker.querySelectorAll('.compressed-dropped > article')] as HTMLElement[];
     assert.deepEqual(dropped.map((d) => d.dataset.id), ['u1', 'a1', 'u2'], 'what was dropped is still there to read');
     assert.equal(dropped[0].querySelector('.body')!.textContent, 'first question');
+    assert.equal(marker.querySelector('button.pin'), null, 'a message compressed away offers no Pin: it would keep nothing');
+    assert.ok(children[1].querySelector('button.pin'));
     assert.match(children[1].querySelector('.meta')!.textContent!, /pinned/);
   });
 

@@ -88,6 +88,8 @@ describe('fallback: Retry-After', () => {
     assert.equal(answer.backend, 'anthropic');
     assert.equal(r.ollama.chatRequests().length, 0, 'a wait under the cap stays on the backend');
     assert.deepEqual(answer.attempts?.map((a) => [a.backend, a.error?.kind ?? 'ok']), [['anthropic', 'rate_limited'], ['anthropic', 'ok']]);
+    // The same target answered after its wait: a retry, not a fallback.
+    assert.match(messageView(answer).fallback ?? '', /^answered on retry: Anthropic API · claude-haiku-4-5\S* \(rate_limited\)$/);
   });
 
   it('above the cap moves on without waiting, and keeps the backend cooling for the Retry-After', async () => {

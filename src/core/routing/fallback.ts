@@ -24,6 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { estimateTokens } from '../context/tokens';
 import { BackendError, errorMessage, isAbortError, type ErrorKind } from '../errors';
 import { BACKEND_LABELS } from '../kinds';
+import type { AssistantMessage } from '../transcript';
 import type { FallbackLink, TurnAttempt, TurnEmit, TurnRequest, TurnResult, TurnStage, TurnTarget } from '../turn/types';
 import { knownContextWindow } from '../context/contextWindows';
 import { isCircuitRefusal, type HealthRegistry } from './health';
@@ -118,7 +119,8 @@ export function fallbackStage(deps: FallbackDeps): TurnStage {
           const own = result.attempts.map((a) => ({ ...a, ...(reason ? { reason } : {}) }));
           attempts.push(...own);
           const prefix = shown.join('');
-          if (attempts.length > 1) emit({ type: 'note', stage: 'fallback', text: answeredBy(result, attempts) });
+          const line = answeredBy({ ...result, status: 'complete', attempts });
+          if (line) emit({ type: 'note', stage: 'fallback', text: line });
           return { ...result, text: prefix + result.text, attempts: [...attempts] };
         } catch (e) {
           if (isCircuitRefusal(e)) {
@@ -193,10 +195,19 @@ function markerFor(failed: TurnTarget, kind: ErrorKind | 'unknown', next: TurnTa
   return `\n\n---\n\n*↪ ${targetLabel(failed)} stopped mid-answer (${kind}). Continued by fallback: ${targetLabel(next)}, answering from the start.*\n\n`;
 }
 
-/** "answered by fallback: Anthropic API · claude-haiku-4-5 (Claude Code · opus: overloaded)". */
-export function answeredBy(result: Pick<TurnResult, 'backend' | 'model'>, attempts: readonly TurnAttempt[]): string {
-  const failed = attempts.filter((a) => a.error).map((a) => `${targetLabel(a)}: ${a.error!.kind}`);
-  return `answered by fallback: ${targetLabel(result)}${failed.length ? ` (${failed.join('; ')})` : ''}`;
+/**
+ * What the latest answer's attempts say, when some failed: "answered by fallback: Anthropic API · claude-haiku-4-5
+ * (Claude Code · opus: overloaded)", or, when every failure was on the target that answered (a Retry-After wait),
+ * "answered on retry: … (rate_limited)". Undefined for an answer that needed neither.
+ */
+export function answeredBy(message: Pick<AssistantMessage, 'backend' | 'model' | 'status' | 'attempts'>): string | undefined {
+  const failures = message.attempts?.filter((a) => a.error) ?? [];
+  if (message.status !== 'complete' || failures.length === 0) return undefined;
+  const answered = targetLabel(message);
+  // The last attempt is the one that answered; its model is the one asked for, the message's the one reported.
+  const last = message.attempts!.at(-1)!;
+  if (failures.every((a) => a.backend === last.backend && a.model === last.model)) return `answered on retry: ${answered} (${failures.map((a) => a.error!.kind).join(', ')})`;
+  return `answered by fallback: ${answered} (${failures.map((a) => `${targetLabel(a)}: ${a.error!.kind}`).join('; ')})`;
 }
 
 /**
