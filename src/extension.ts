@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createApi, type LlmFleetApi } from './api';
+import { anthropicBudgetCounter } from './core/cost/budgetCount';
 import { Budgets, parseBudgetSettings } from './core/cost/budgets';
 import { Ledger, ledgerStage } from './core/cost/ledger';
 import { parsePriceOverrides } from './core/cost/priceOverrides';
@@ -12,7 +13,7 @@ import { ChatPanels } from './vscode/chat/chatPanels';
 import { Dashboards } from './vscode/dashboard/dashboardPanel';
 import { createCommands } from './vscode/commands/allCommands';
 import { registerCommands } from './vscode/commands/command';
-import { changed, readSettings } from './vscode/config';
+import { changed, readSettings, setting } from './vscode/config';
 import { BackendDetection } from './vscode/detection';
 import { channelLogger } from './vscode/log';
 import { Secrets } from './vscode/secrets';
@@ -20,6 +21,10 @@ import { prepareStateLocation } from './vscode/stateLocation';
 import { registerStatusBar } from './vscode/statusBar';
 import type { TestingHooks } from './vscode/testing';
 import { registerInstanceTree } from './vscode/tree/registerInstanceTree';
+import { createCompression, watchCompressionSettings } from './vscode/compression';
+import { Resilience } from './vscode/health/resilience';
+import { registerHealthStatusBar } from './vscode/health/healthStatusBar';
+import { createRouter } from './vscode/routerSettings';
 
 let fleet: Fleet | undefined;
 let ledger: Ledger | undefined;
@@ -29,7 +34,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const channel = vscode.window.createOutputChannel('LLM Fleet', { log: true });
   const secrets = new Secrets(context.secrets);
   const log = channelLogger(channel, () => secrets.knownValues());
-  const backends = createBackends(secrets, log);
+  // Fallback chains and backend health; built before the backends, whose SDK retries stand down while a chain is set.
+  const resilience = new Resilience(log);
+  const backends = createBackends(secrets, log, () => resilience.chainActive());
   // Instances belong to the workspace they were spawned in (Claude Code sessions are per folder), keyed by its path
   // under globalStorage: code-server's storageUri changes with its port (see stateLocation.ts).
   const location = await prepareStateLocation(context, log, () => channel.show());
@@ -39,9 +46,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const treeRootOf = (name: string) => theFleet.treeRoot(name);
   const price: ConstructorParameters<typeof Budgets>[0]['price'] = (b, u, m) => theFleet.price(b, u, m);
   // The budget stage comes after the ledger's, so the ledger records its refusals ('blocked') and its stops.
-  const budgets = new Budgets({ ledger: theLedger, treeRootOf, price });
-  const stages = [ledgerStage(theLedger, { treeRootOf, price }), budgets.stage];
+  // count_tokens settles a close call at a cap, with the key and base URL the Anthropic backend uses (./vscode/backends.ts).
+  const countTokens = anthropicBudgetCounter({ getApiKey: () => secrets.get('anthropic'), baseURL: () => setting('anthropic.baseUrl') || undefined });
+  const budgets = new Budgets({ ledger: theLedger, treeRootOf, price, countTokens });
+  // Compression before fallback and the ledger: each attempt is sent (and recorded) with the compressed history.
+  const compression = createCompression(() => theFleet, backends, theLedger);
+  // The router first: every later stage (compression's window, fallback, ledger, budget) sees the target it chose.
+  const routing = createRouter({ log, findings: () => detection.findings, isAvailable: (b) => resilience.health.isAvailable(b), budgets, price });
+  const stages = [routing.router.stage, compression.stage, resilience.stage, ledgerStage(theLedger, { treeRootOf, price }), budgets.stage];
   const theFleet: Fleet = (fleet = new Fleet({ backends, store: new FileStore(storagePath), log, stages }));
+  resilience.attach(theFleet);
   applySettings(theFleet, log);
   applyBudgets(budgets, log);
   const { restored, problems } = await theFleet.restore();
@@ -56,7 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   let lastEditor = vscode.window.activeTextEditor;
   const chats = new ChatPanels({ fleet: theFleet, extensionUri: context.extensionUri, log, lastEditor: () => lastEditor });
   const tree = registerInstanceTree(theFleet, () => budgets.current);
-  const dashboards = new Dashboards({ ledger: theLedger, fleet: theFleet, extensionUri: context.extensionUri, log, caps: () => budgets.current });
+  const dashboards = new Dashboards({ ledger: theLedger, fleet: theFleet, extensionUri: context.extensionUri, log, caps: () => budgets.current, chats });
   context.subscriptions.push(
     channel,
     detection,
@@ -64,6 +78,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
     tree.disposable,
     dashboards,
     registerStatusBar(theFleet, theLedger, () => budgets.current),
+    resilience,
+    registerHealthStatusBar(resilience.health),
+    routing.disposable,
+    // A key set or changed: a backend kept out for a refused key gets its chance again at once.
+    secrets.onDidChange(() => resilience.health.reset()),
     vscode.window.onDidChangeActiveTextEditor((e) => (lastEditor = e ?? lastEditor)),
     vscode.workspace.onDidChangeConfiguration((e) => changed(e, 'openai.prices', 'broadcast.concurrency') && applySettings(theFleet, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -71,7 +90,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
       applyBudgets(budgets, log);
       tree.refreshMoney();
     }),
-    registerCommands(createCommands({ fleet: theFleet, backends, chats, detection, secrets, channel, extensionUri: context.extensionUri, log, memory: context.workspaceState, budgets, dashboards })),
+    registerCommands(createCommands({ fleet: theFleet, backends, chats, detection, secrets, channel, extensionUri: context.extensionUri, log, memory: context.workspaceState, budgets, dashboards, ledger: theLedger, compression, health: resilience.health })),
+    watchCompressionSettings(compression),
     theFleet.onDidCompleteTurn((e) => {
       const m = e.message;
       if (m.status === 'error') log.warn(`${e.name}: ${m.error?.kind}: ${m.error?.message}`);
@@ -81,7 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const api = createApi(theFleet);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   const storageRoots = { global: context.globalStorageUri.fsPath, workspace: context.storageUri?.fsPath };
-  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath, storageRoots, ledger: theLedger, budgets } };
+  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath, storageRoots, ledger: theLedger, budgets, detection, compression, health: resilience.health } };
 }
 
 /** Settings the Fleet reads while it runs: model prices and broadcast width. */

@@ -2,6 +2,9 @@
  * The one error taxonomy. Each backend classifies its failures into these kinds at its edge; routing, fallback,
  * the UI and the log read only `kind` (never an SDK class or a status code).
  */
+import type { Cost } from './cost/cost';
+import type { Usage } from './cost/usage';
+
 export type ErrorKind =
   | 'rate_limited'
   | 'overloaded'
@@ -67,6 +70,15 @@ export interface BackendErrorInit {
   /** What the user can do next, e.g. "Run 'ollama pull qwen2.5'". */
   hint?: string;
   cause?: unknown;
+  /** What the provider reported for a turn that did not finish (it was billed for it): kept in the ledger. */
+  usage?: Usage;
+  /** That usage priced (the session stage adds it), for the transcript and the ledger. */
+  cost?: Cost;
+  /**
+   * The turn was stopped on purpose, for this kind's reason (a budget cap crossed mid-answer): it is recorded as a
+   * cancellation that keeps its partial answer, not as a failure of the backend.
+   */
+  stopped?: boolean;
 }
 
 /** A classified failure of a backend. Its message is written for the user, not the developer. */
@@ -75,6 +87,9 @@ export class BackendError extends Error {
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly hint?: string;
+  readonly usage?: Usage;
+  readonly cost?: Cost;
+  readonly stopped?: boolean;
 
   constructor(
     readonly kind: ErrorKind,
@@ -85,7 +100,18 @@ export class BackendError extends Error {
     this.status = init.status;
     this.retryAfterMs = init.retryAfterMs;
     this.hint = init.hint;
+    if (init.usage) this.usage = init.usage;
+    if (init.cost) this.cost = init.cost;
+    if (init.stopped) this.stopped = true;
   }
+}
+
+/** The same error with more of what it knows (a partial usage and its price), everything else kept. */
+export function withPartial(e: BackendError, more: Pick<BackendErrorInit, 'usage' | 'cost'>): BackendError {
+  const init: BackendErrorInit = { status: e.status, retryAfterMs: e.retryAfterMs, hint: e.hint, cause: e.cause, usage: e.usage, cost: e.cost, stopped: e.stopped, ...more };
+  const out = new BackendError(e.kind, e.message, init);
+  out.stack = e.stack;
+  return out;
 }
 
 /** Errors from the Fleet itself: bad names, unknown instances, asking a killed instance. */

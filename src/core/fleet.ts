@@ -10,15 +10,17 @@ import { Instance, type InstanceHost, type InstanceReadout, type InstanceSpec, t
 import { toInfo, type InstanceInfo } from './instanceInfo';
 import { Disposable, Emitter, type Event } from './lifecycle';
 import { DEFAULT_RELAY_TEMPLATE, type AskOptions, type BroadcastOptions, type FleetOptions, type ForkOptions, type RelayOptions, type SpawnOptions, type StatusChange, type StreamDelta, type TurnComplete, type TurnNotice, type TurnStart } from './fleetTypes';
-import { withBudget, withCliBackstop } from './cost/budgetCaps';
+import { cliBackstopUsd, withBudget, withCliBackstop } from './cost/budgetCaps';
 import { TurnPipeline } from './turn/pipeline';
 import { InstanceSessions } from './turn/sessions';
 import type { TurnTarget } from './turn/types';
 import { checkPrompt, checkSpec, describeValue, nameProblem } from './names';
 import type { StoreProblem } from './store';
+import { withCompress, withFallback } from './specEdits';
 import { StoreWrites } from './writes';
 import { Tickets, type PollResult } from './tickets';
 import { lastAnswer, renderWithParts, type Message } from './transcript';
+import { applyCompressionMark, applyPin, type CompressionMark } from './context/summary';
 
 /**
  * The instance manager: the one place that runs operations on instances. Plain TypeScript; the host wires its
@@ -51,8 +53,8 @@ export class Fleet extends Disposable {
   readonly onDidKill: Event<{ readonly name: string }> = this._onDidKill.event;
   private readonly _onDidRename = this._register(new Emitter<{ readonly oldName: string; readonly newName: string }>());
   readonly onDidRename = this._onDidRename.event;
-  /** Anything else about an instance changed: its reported model, its queue, a warning. */
-  private readonly _onDidChangeInstance = this._register(new Emitter<{ readonly name: string; readonly warning?: string }>());
+  /** Anything else about an instance changed: its reported model, its queue, a warning, its transcript's marks. */
+  private readonly _onDidChangeInstance = this._register(new Emitter<{ readonly name: string; readonly warning?: string; readonly transcriptChanged?: boolean }>());
   readonly onDidChangeInstance = this._onDidChangeInstance.event;
 
   constructor(private readonly options: FleetOptions) {
@@ -120,9 +122,45 @@ export class Fleet extends Disposable {
   /** Sets (or with undefined/0 removes) an instance's own spending cap; the next ask is held to it. */
   setBudget(name: string, usd: number | undefined): void {
     const instance = this.instance(name);
-    instance.setBudget(withBudget(instance.spec, usd).budgetUsd);
+    instance.respec(withBudget(instance.spec, usd));
     this.persist(instance);
     this._onDidChangeInstance.fire({ name });
+  }
+
+  /** Sets an instance's own fallback chain ("Set Fallback Chain…"); empty removes it (the global one applies). The next ask follows it. */
+  setFallback(name: string, chain: unknown): void {
+    const instance = this.instance(name);
+    instance.respec(withFallback(instance.spec, chain));
+    this.persist(instance);
+    this._onDidChangeInstance.fire({ name });
+  }
+
+  /** Records a compression (context/window.ts): the dropped messages are marked, never removed. */
+  applyCompression(name: string, mark: CompressionMark): void {
+    this.editTranscript(name, (m) => void applyCompressionMark(m, mark));
+  }
+
+  /** Pins a settled message, so compression always keeps it verbatim (or unpins it). */
+  pin(name: string, messageId: string, pinned = true): void {
+    const message = this.instance(name).settledTranscript.find((m) => m.id === messageId);
+    if (!message) throw new FleetError('invalid_argument', `'${name}' has no settled message ${messageId} to pin.`);
+    if (pinned && message.compressedBy) throw new FleetError('invalid_argument', `That message of '${name}' was already compressed away and is no longer sent; pin a message before it is compressed.`);
+    this.editTranscript(name, (m) => void applyPin(m, messageId, pinned));
+  }
+
+  /** Turns compression on or off for one instance (the global setting still applies when on). */
+  setCompression(name: string, on: boolean): void {
+    const instance = this.instance(name);
+    instance.respec(withCompress(instance.spec, on));
+    this.persist(instance);
+    this._onDidChangeInstance.fire({ name });
+  }
+
+  private editTranscript(name: string, edit: (messages: Message[]) => void): void {
+    const instance = this.instance(name);
+    instance.editTranscript(edit);
+    this.persist(instance);
+    this._onDidChangeInstance.fire({ name, transcriptChanged: true });
   }
 
   /** Starts an ask and returns a ticket to `poll` later. */
@@ -290,15 +328,20 @@ export class Fleet extends Disposable {
   }
 
   private create(name: string, spec: InstanceSpec, state: SessionState | undefined, messages: Message[], lineage?: Lineage, createdAt?: number): Instance {
+    let instance: Instance | undefined;
     const open = (target: TurnTarget, sessionState: SessionState | undefined) => {
       const backend = this.backends.get(target.backend);
       if (!backend) throw new FleetError('unknown_backend', `The ${target.backend} backend is not available.`);
       // Backend-specific options belong to the instance's own backend; another target runs with its defaults.
-      const options = target.backend === spec.backend ? withCliBackstop(spec) : {};
-      return backend.openSession({ instanceName: name, model: target.model, systemPrompt: spec.systemPrompt, role: spec.role, options, state: sessionState });
+      const own = target.backend === spec.backend;
+      const options = own ? withCliBackstop(spec) : {};
+      // The cap as it is at each turn, so "Set Budget…" reaches a backend's own backstop on a running instance.
+      const spendCapUsd = own ? () => cliBackstopUsd(instance?.spec ?? spec) : undefined;
+      return backend.openSession({ instanceName: name, model: target.model, systemPrompt: spec.systemPrompt, role: spec.role, options, state: sessionState, ...(spendCapUsd ? { spendCapUsd } : {}) });
     };
     const sessions = new InstanceSessions({ backend: spec.backend, model: spec.model }, open, state, messages.length);
-    return new Instance(name, spec, sessions, this.host, messages, lineage, createdAt ?? this.now());
+    instance = new Instance(name, spec, sessions, this.host, messages, lineage, createdAt ?? this.now());
+    return instance;
   }
 
   private add(instance: Instance): void {

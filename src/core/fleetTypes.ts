@@ -7,7 +7,7 @@ import type { BackendKind, Role } from './kinds';
 import type { Logger } from './log';
 import type { FleetStore } from './store';
 import type { AssistantMessage, UserMessage } from './transcript';
-import type { TurnEvent, TurnStage } from './turn/types';
+import type { FallbackLink, TurnEvent, TurnStage } from './turn/types';
 
 export interface SpawnOptions {
   backend: BackendKind;
@@ -17,6 +17,10 @@ export interface SpawnOptions {
   options?: Record<string, unknown>;
   /** The instance's own spending cap in dollars; absent or 0: none. */
   budgetUsd?: number;
+  /** False: this instance's context is never compressed (see context/window.ts); absent: the global setting decides. */
+  compress?: boolean;
+  /** The instance's own fallback chain, tried after its target; absent: the global `llmFleet.fallback.chain`. */
+  fallback?: readonly FallbackLink[];
 }
 
 export interface AskOptions {

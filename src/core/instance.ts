@@ -1,81 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { AskHandle } from './askHandle';
 import type { SessionState } from './backends/backend';
-import { addCost, type Cost, type CostTotal } from './cost/cost';
+import { addCost, type CostTotal } from './cost/cost';
 import { addUsage, emptyUsage, type Usage } from './cost/usage';
-import { FleetError, type ErrorKind } from './errors';
-import type { BackendKind, Role } from './kinds';
+import { FleetError } from './errors';
 import type { AssistantMessage, Message, TurnAttempt, UserMessage } from './transcript';
 import { answerOf, classifyFailure, failedAnswerOf, type Failure, type TurnFrame } from './turn/outcome';
-import type { TurnPipeline } from './turn/pipeline';
 import { runOnSession } from './turn/sessionStage';
 import type { InstanceSessions } from './turn/sessions';
 import type { InstanceView, TurnEvent, TurnRequest, TurnResult } from './turn/types';
+import { AskFailedError, type InstanceHost, type InstanceSpec, type InstanceStatus, type LastError, type Lineage } from './instanceTypes';
 
-export type InstanceStatus = 'idle' | 'busy' | 'error' | 'stopped';
-
-/** What an instance is: chosen at spawn, persisted, and inherited (or overridden) by forks. */
-export interface InstanceSpec {
-  readonly backend: BackendKind;
-  readonly model: string;
-  readonly systemPrompt?: string;
-  readonly role: Role;
-  /** Backend-specific options (JSON), e.g. the Claude Code permission mode. */
-  readonly options: Readonly<Record<string, unknown>>;
-  /** This instance's own spending cap in dollars (see cost/budgets.ts); absent: none. */
-  readonly budgetUsd?: number;
-}
-
-/** Where an instance came from, when it is a fork. */
-export interface Lineage {
-  readonly parent: string;
-  /** Id of the last message inherited from the parent; absent when the parent had none. */
-  readonly forkPoint?: string;
-  readonly forkedAt: number;
-  /** Set when the fork crossed to another backend: the parent's backend. */
-  readonly fromBackend?: BackendKind;
-  /** The first instance of this fork tree, kept even after it is killed, so a tree's spend stays one tree. */
-  readonly root?: string;
-}
-
-export interface LastError {
-  readonly kind: ErrorKind | 'unknown';
-  readonly message: string;
-  readonly hint?: string;
-  readonly at: number;
-}
-
-/** An ask failed, was cancelled or was killed; `answer` holds what text arrived (also in the transcript, unless it never left the queue). */
-export class AskFailedError extends Error {
-  override readonly name = 'AskFailedError';
-  constructor(
-    readonly kind: ErrorKind | 'instance_killed' | 'unknown',
-    message: string,
-    readonly answer: AssistantMessage,
-    readonly hint?: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The Fleet's side of an instance: the turn pipeline, pricing, time, and where to report what happens. */
-export interface InstanceHost {
-  readonly pipeline: TurnPipeline;
-  now(): number;
-  /** Prices usage for the backend that answered. */
-  price(backend: BackendKind, usage: Usage, model: string): Cost;
-  onStatus(instance: Instance, previous: InstanceStatus): void;
-  onTurnStart(instance: Instance, handle: AskHandle, message: UserMessage): void;
-  onDelta(instance: Instance, handle: AskHandle, delta: string): void;
-  onTurnComplete(instance: Instance, handle: AskHandle, message: AssistantMessage): void;
-  /** Something shown about the instance changed outside a status change: its reported model, or its queue. */
-  onChange(instance: Instance): void;
-  onWarning(instance: Instance, text: string): void;
-  /** What the pipeline's stages report besides text: attempts, notes, parts, approvals. */
-  onTurnEvent(instance: Instance, handle: AskHandle, event: TurnEvent): void;
-  persist(instance: Instance): void;
-}
+export { AskFailedError, type InstanceHost, type InstanceSpec, type InstanceStatus, type LastError, type Lineage } from './instanceTypes';
 
 interface Pending {
   readonly handle: AskHandle;
@@ -136,10 +72,14 @@ export class Instance implements InstanceView {
     return this._spec;
   }
 
-  /** @internal The Fleet changes the instance's own cap (the tree's "Set Budget…"); undefined removes it. */
-  setBudget(usd: number | undefined): void {
-    const { budgetUsd: _old, ...rest } = this._spec;
-    this._spec = usd === undefined ? rest : { ...rest, budgetUsd: usd };
+  /** @internal The Fleet changes what may change while the instance lives: its cap, compression, fallback chain (specEdits.ts). */
+  respec(spec: InstanceSpec): void {
+    this._spec = spec;
+  }
+
+  /** @internal The Fleet marks messages (compression, pins); messages are replaced, never removed. */
+  editTranscript(edit: (messages: Message[]) => void): void {
+    edit(this.messages);
   }
 
   get lineage(): Lineage | undefined {
@@ -294,25 +234,28 @@ export class Instance implements InstanceView {
         if (event.type === 'attempt') attempts.push(event.attempt);
         this.onEvent(handle, event);
       },
-      frame: () => ({ id: randomUUID(), at: this.host.now(), latencyMs: this.host.now() - started, firstTokenMs }),
+      frame: () => ({ id: handle.id, at: this.host.now(), latencyMs: this.host.now() - started, firstTokenMs }),
     };
   }
 
   /** The pipeline's last stage: the session for the request's target runs it. */
   private async runOnTarget(request: TurnRequest, emit: (event: TurnEvent) => void): Promise<TurnResult> {
     const session = await this.sessions.forTurn(request.target, request.history);
+    let failed = true;
     try {
-      return await runOnSession(session, request, emit, this.host);
+      const result = await runOnSession(session, request, emit, this.host);
+      failed = false;
+      return result;
     } finally {
       // It has seen the question and whatever answer came (a stateful session keeps even a partial one).
-      this.sessions.settled(request.target, request.history.length + 1);
+      this.sessions.settled(request.target, request.history.length + 1, failed);
     }
   }
 
   /** A failed turn keeps the text that arrived; the last attempt carries the error. */
   private fail(handle: AskHandle, turn: Turn, failure: Failure): void {
     const last = turn.attempts.at(-1) ?? turn.request.target;
-    const tried = turn.attempts.map((a) => (a === last ? { ...a, error: { kind: failure.kind, message: failure.message } } : a));
+    const tried = failure.attempts ?? turn.attempts.map((a) => (a === last ? { ...a, error: { kind: failure.kind, message: failure.message } } : a));
     const answer = failedAnswerOf(failure, { ...turn.frame(), text: handle.text, backend: last.backend, model: this.model }, tried);
     this.finish(answer, handle);
     if (!failure.cancelled) this._lastError = { kind: failure.kind, message: failure.message, hint: failure.hint, at: answer.at };

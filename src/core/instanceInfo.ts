@@ -3,6 +3,9 @@ import type { BackendKind, Role } from './kinds';
 import type { CostTotal } from './cost/cost';
 import type { Usage } from './cost/usage';
 import type { InstanceReadout, InstanceStatus, LastError, Lineage } from './instance';
+import { answeredBy } from './routing/fallback';
+import type { Message } from './transcript';
+import type { TurnTarget } from './turn/types';
 
 /** A plain snapshot of an instance, safe to hand to views, the API and the control server. */
 export interface InstanceInfo {
@@ -22,6 +25,12 @@ export interface InstanceInfo {
   readonly queued: number;
   readonly createdAt: number;
   readonly session?: SessionState;
+  /** False: compression is turned off for this instance. */
+  readonly compress?: false;
+  /** The instance's own fallback chain, when it has one. */
+  readonly fallback?: readonly TurnTarget[];
+  /** "answered by fallback: …" when the latest answer came from a later link of the chain. */
+  readonly answeredByFallback?: string;
 }
 
 export function toInfo(i: InstanceReadout): InstanceInfo {
@@ -41,5 +50,15 @@ export function toInfo(i: InstanceReadout): InstanceInfo {
     queued: i.queued.length,
     createdAt: i.createdAt,
     session: i.sessionState,
+    ...(i.spec.compress === false ? { compress: false as const } : {}),
+    ...(i.spec.fallback?.length ? { fallback: i.spec.fallback } : {}),
+    ...lastFallback(i.transcript),
   };
+}
+
+/** The latest answer, when a fallback gave it: which backend answered and why the earlier ones did not. */
+function lastFallback(transcript: readonly Message[]): Pick<InstanceInfo, 'answeredByFallback'> {
+  const m = transcript.findLast((x) => x.role === 'assistant' && !x.inherited);
+  const line = m?.role === 'assistant' ? answeredBy(m) : undefined;
+  return line ? { answeredByFallback: line } : {};
 }

@@ -2,6 +2,7 @@ import { BACKEND_KINDS, ROLES, type BackendKind } from './kinds';
 import { FleetError } from './errors';
 import type { SpawnOptions } from './fleetTypes';
 import type { InstanceSpec } from './instance';
+import { parseChain } from './routing/chainConfig';
 
 /** Instance names double as file names and CLI arguments, so they are kept to a safe, readable alphabet. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -70,5 +71,7 @@ export function checkSpec(o: SpawnOptions | undefined, available: readonly Backe
     throw new FleetError('unknown_backend', `The ${o.backend} backend is not set up. Available: ${available.join(', ') || 'none'}.`);
   }
   if (o.systemPrompt !== undefined && typeof o.systemPrompt !== 'string') throw new FleetError('invalid_argument', 'The system prompt must be text.');
-  return { backend: o.backend, model: o.model, systemPrompt: o.systemPrompt || undefined, role: o.role ?? 'general', options: { ...o.options } };
+  const chain = parseChain(o.fallback, 'The fallback chain');
+  if (chain.problems.length > 0) throw new FleetError('invalid_argument', chain.problems[0]);
+  return { backend: o.backend, model: o.model, systemPrompt: o.systemPrompt || undefined, role: o.role ?? 'general', options: { ...o.options }, ...(o.compress === false ? { compress: false as const } : {}), ...(chain.links.length ? { fallback: chain.links } : {}) };
 }

@@ -27,6 +27,33 @@ export interface UserMessage {
   readonly inherited?: boolean;
   /** Every backend and model tried for this answer, when there was more than one (a fallback, a retry elsewhere). */
   readonly attempts?: readonly TurnAttempt[];
+  /** Compression marks (see `CompressionRecord`). */
+  readonly pinned?: boolean;
+  readonly compressedBy?: string;
+  readonly compression?: CompressionRecord;
+}
+
+/**
+ * A compression of older messages (context/window.ts). Nothing leaves the transcript: each message it dropped is
+ * marked `compressedBy` with the record's id, the last of them carries the record, and what is sent from then on is
+ * the record's summary followed by the messages not marked. A `pinned` message is never dropped.
+ */
+export interface CompressionRecord {
+  readonly id: string;
+  readonly at: number;
+  /** `summary`: a summarizer wrote `summary`; `window`: a plain sliding window (no summarizer, or its summary was refused). */
+  readonly mode: 'summary' | 'window';
+  /** What stands in for every message dropped so far (a window keeps the previous summary, if there was one). */
+  readonly summary?: string;
+  /** How many messages this compression dropped. */
+  readonly dropped: number;
+  /** Who wrote the summary: an instance name or backend/model. */
+  readonly summarizer?: string;
+  /** Why the sliding window was used, or anything else worth saying. */
+  readonly note?: string;
+  /** The estimate before and after, in tokens. */
+  readonly tokensBefore: number;
+  readonly tokensAfter: number;
 }
 
 /** One try of a turn at a backend and model, and how it ended when it failed. */
@@ -39,6 +66,7 @@ export interface TurnAttempt {
 }
 
 export interface AssistantMessage {
+  /** The ask's id (`AskHandle.id`), so a ledger record, which names its ask, finds its answer here. */
   readonly id: string;
   readonly role: 'assistant';
   readonly text: string;
@@ -60,6 +88,27 @@ export interface AssistantMessage {
   readonly inherited?: boolean;
   /** Every backend and model tried for this answer, when there was more than one (a fallback, a retry elsewhere). */
   readonly attempts?: readonly TurnAttempt[];
+  /** Compression marks (see `CompressionRecord`). */
+  readonly pinned?: boolean;
+  readonly compressedBy?: string;
+  readonly compression?: CompressionRecord;
+  /** The Anthropic API's server-side compaction that came with this answer (Anthropic only; see `ApiCompaction`). */
+  readonly apiCompaction?: ApiCompaction;
+}
+
+/**
+ * A `compaction` block the Anthropic API returned (edit `compact_20260112`), kept in its wire field names so that it
+ * goes back verbatim (signed) in this answer's assistant turn; the API then ignores everything before it. Other
+ * backends never see it: they get the whole text transcript, which still holds every message.
+ */
+export interface ApiCompaction {
+  /** The API's summary of the earlier context; null when its compaction failed (sent back, it is a no-op). */
+  readonly content: string | null;
+  readonly encrypted_content?: string | null;
+  readonly signature?: string | null;
+  readonly tool_changes?: readonly unknown[] | null;
+  /** How many messages of the request it stands in for, for the note. */
+  readonly summarized: number;
 }
 
 export type Message = UserMessage | AssistantMessage;

@@ -4,6 +4,7 @@ import type { Backend } from '../core/backends/backend';
 import { ClaudeCodeBackend } from '../core/backends/claudeCode';
 import { OllamaBackend } from '../core/backends/ollama';
 import { OpenAiBackend } from '../core/backends/openai';
+import { sdkRetriesFor } from '../core/routing/fallback';
 import type { Logger } from '../core/log';
 import { setting } from './config';
 import type { Secrets } from './secrets';
@@ -12,18 +13,21 @@ import type { Secrets } from './secrets';
  * The four backends, configured from settings and secrets. Settings and keys are read per request or per process
  * start, so a changed setting or a new key applies without a reload.
  */
-export function createBackends(secrets: Secrets, log: Logger): Backend[] {
+export function createBackends(secrets: Secrets, log: Logger, chainActive: () => boolean = () => false): Backend[] {
   return [
     new ClaudeCodeBackend({
       binaryPath: () => setting('claudeCode.path') || undefined,
       cwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       getApiKey: () => secrets.get('anthropic'),
       log,
+      // While a fallback chain is set, the chain owns retries: a CLI started then makes none of its own (its default
+      // of 10 takes about 3 minutes to give up), so each chain attempt is one request.
+      env: (): Record<string, string> => (chainActive() ? { CLAUDE_CODE_MAX_RETRIES: '0' } : {}),
     }),
     new AnthropicBackend({
       getApiKey: () => secrets.get('anthropic'),
       baseURL: () => setting('anthropic.baseUrl') || undefined,
-      maxRetries: () => setting('anthropic.maxRetries'),
+      maxRetries: sdkRetriesFor(chainActive, () => setting('anthropic.maxRetries')),
     }),
     new OllamaBackend({
       host: () => setting('ollama.host'),
@@ -33,6 +37,8 @@ export function createBackends(secrets: Secrets, log: Logger): Backend[] {
       baseURL: () => setting('openai.baseUrl'),
       // The key belongs to the configured server: an instance pointed elsewhere (its own baseURL option) gets none.
       getApiKey: async (baseURL) => (sameUrl(baseURL, setting('openai.baseUrl')) ? secrets.get('openai') : undefined),
+      // The SDK's default (2) unless a fallback chain owns the retries.
+      maxRetries: sdkRetriesFor(chainActive, () => 2),
     }),
   ];
 }

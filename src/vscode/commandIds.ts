@@ -24,7 +24,12 @@ export const COMMAND_IDS = [
   'llmFleet.showPrices',
   'llmFleet.pickInstance',
   'llmFleet.setBudget',
+  'llmFleet.setFallbackChain',
   'llmFleet.showDashboard',
+  'llmFleet.compressNow',
+  'llmFleet.toggleCompression',
+  'llmFleet.pinMessage',
+  'llmFleet.showHealth',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -6,6 +6,14 @@ const CLAMP: Partial<Record<SettingKey, [number, number]>> = {
   'anthropic.maxRetries': [0, 10],
   'broadcast.concurrency': [1, 64],
   'ollama.numCtx': [0, 1_048_576],
+  'compression.keepTurns': [0, 50],
+  'compression.minSummaryChars': [1, 100_000],
+  'compression.maxContextTokens': [0, 10_000_000],
+  'fallback.maxAttempts': [1, 20],
+  'fallback.maxRetryWaitSeconds': [0, 600],
+  'fallback.firstDeltaTimeoutSeconds': [0, 3600],
+  'fallback.cooldownFailures': [1, 100],
+  'fallback.cooldownSeconds': [1, 3600],
 };
 
 /** Reads every setting once, typed, with defaults and clamping. Call again after a change. */

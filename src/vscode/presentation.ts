@@ -6,6 +6,7 @@ import { BACKEND_LABELS, type BackendKind } from '../core/kinds';
 import { formatUsd } from '../core/cost/cost';
 import { promptTokens } from '../core/cost/usage';
 import type { InstanceInfo } from '../core/instanceInfo';
+import { briefChain } from './chainEditing';
 
 export { BACKEND_LABELS };
 
@@ -39,7 +40,7 @@ export function costLabel(info: Pick<InstanceInfo, 'cost' | 'messageCount'>): st
 /** `model · status · $cost`, the tree description. */
 export function describeInstance(info: InstanceInfo): string {
   const status = info.queued > 0 ? `${info.status} (+${info.queued} queued)` : info.status;
-  return `${info.model} · ${status} · ${costLabel(info)}`;
+  return `${info.model} · ${status} · ${costLabel(info)}${info.answeredByFallback ? ' · ↪ fallback' : ''}`;
 }
 
 export function formatTokens(n: number): string {
@@ -64,11 +65,14 @@ export function tooltipMarkdown(info: InstanceInfo): string {
   rows.push(['Tokens', `${formatTokens(promptTokens(u))} in (${formatTokens(u.cacheRead)} cache read, ${formatTokens(u.cacheWrite5m + u.cacheWrite1h)} cache write) · ${formatTokens(u.output)} out`]);
   rows.push(['Cost', costLabel(info) + (info.cost.unpricedRequests ? ` (${info.cost.unpricedRequests} unpriced request(s))` : '')]);
   rows.push(['Messages', String(info.messageCount)]);
+  // Only the instance's own chain: the global one is the same for every instance (Set Fallback Chain… shows it).
+  if (info.fallback?.length) rows.push(['Fallback', briefChain(info.fallback)]);
   if (info.lineage) {
     const crossed = info.lineage.fromBackend ? ` (from ${BACKEND_LABELS[info.lineage.fromBackend]})` : '';
     rows.push(['Forked from', `${info.lineage.parent}${crossed}${info.lineage.forkPoint ? ` at message ${info.lineage.forkPoint.slice(0, 8)}` : ' (empty)'}`]);
   }
   const lines = [`**${escapeMarkdown(info.name)}**`, '', ...rows.map(([k, v]) => `${k}: ${escapeMarkdown(v)}  `)];
+  if (info.answeredByFallback) lines.push('', `$(debug-step-over) ${escapeMarkdown(info.answeredByFallback)}`);
   if (info.lastError) {
     lines.push('', `$(error) Last error (${info.lastError.kind}): ${escapeMarkdown(info.lastError.message)}`);
     if (info.lastError.hint) lines.push('', `Next step: ${escapeMarkdown(info.lastError.hint)}`);

@@ -49,8 +49,7 @@ export function createRouter(deps: RouterDeps): { router: Router; disposable: vs
 /** Dollars left under the tightest cap that applies to the request's instance; undefined when no cap applies. */
 async function budgetLeft(budgets: Budgets, request: TurnRequest): Promise<number | undefined> {
   const own = request.instance.spec.budgetUsd;
-  const caps = budgets.current;
-  if (!(own ?? caps.instanceUsd) && !caps.treeUsd && !caps.dailyUsd) return undefined;
+  if (!budgets.anyCap(own)) return undefined;
   const { caps: applying } = await budgets.spent(request.instance.name, own);
   return applying.length === 0 ? undefined : Math.max(0, Math.min(...applying.map((c) => c.usd - c.spent)));
 }

@@ -15,6 +15,21 @@ export const SETTINGS = {
   'budget.treeUsd': 0,
   'budget.instanceUsd': 0,
   'budget.warnAt': 0.8,
+  'router.policy': 'cost-first',
+  'router.rules': [],
+  'compression.enabled': true,
+  'compression.threshold': 0.75,
+  'compression.keepTurns': 4,
+  'compression.summarizer': 'auto',
+  'compression.minSummaryChars': 200,
+  'compression.maxContextTokens': 0,
+  'compression.anthropicMode': 'fleet',
+  'fallback.chain': [],
+  'fallback.maxAttempts': 4,
+  'fallback.maxRetryWaitSeconds': 10,
+  'fallback.firstDeltaTimeoutSeconds': 60,
+  'fallback.cooldownFailures': 3,
+  'fallback.cooldownSeconds': 5,
 } as const satisfies Record<string, string | number | boolean | object>;
 
 export type SettingKey = keyof typeof SETTINGS;

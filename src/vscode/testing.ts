@@ -1,8 +1,11 @@
 import type * as vscode from 'vscode';
+import type { CompressionStage } from '../core/context/window';
 import type { Budgets } from '../core/cost/budgets';
 import type { Ledger } from '../core/cost/ledger';
 import type { Fleet } from '../core/fleet';
+import type { HealthRegistry } from '../core/routing/health';
 import type { ChatPanels } from './chat/chatPanels';
+import type { BackendDetection } from './detection';
 import type { Secrets } from './secrets';
 import type { InstanceNode, InstanceTreeProvider } from './tree/instanceTreeProvider';
 
@@ -24,4 +27,10 @@ export interface TestingHooks {
   readonly ledger: Ledger;
   /** The budget stage, to see which caps the settings gave it. */
   readonly budgets: Budgets;
+  /** The compression stage, to see which settings it took. */
+  readonly compression: CompressionStage;
+  /** What is set up here; the router only chooses backends it found usable, so a test waits for a fresh probe. */
+  readonly detection: BackendDetection;
+  /** Each backend's health, as the fallback stage keeps it. */
+  readonly health: HealthRegistry;
 }

@@ -161,7 +161,9 @@ describe('e2e: a session with the fleet in a real workbench', () => {
       const items = await quickPickItems(wb.page);
       return items.length >= 2 ? items : undefined;
     });
-    assert.deepEqual(models.map((m) => m.split(',')[0]).sort(), ['llama3.2:3b', 'qwen2.5:7b']);
+    // The server's models, then the router's choice, offered last so Enter still takes a real model.
+    assert.deepEqual(models.slice(0, -1).map((m) => m.split(',')[0]).sort(), ['llama3.2:3b', 'qwen2.5:7b']);
+    assert.match(models.at(-1)!, /Auto \(router\)/);
     await answerStep(wb.page, 'Spawn Instance (2/5)', 'qwen2.5:7b');
     await answerStep(wb.page, 'Spawn Instance (3/5)', 'local');
     await answerStep(wb.page, 'Spawn Instance (4/5)');

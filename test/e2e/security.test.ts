@@ -35,7 +35,7 @@ async function inspect(frame: Frame): Promise<Record<string, unknown>> {
       pwned: window.pwned ?? window.parent?.pwned ?? null,
       scripts: root.querySelectorAll('script').length,
       svgs: root.querySelectorAll('svg').length,
-      iframes: root.querySelectorAll('iframe, object, embed, form, button:not([data-action]):not([data-fork]):not([data-command])').length,
+      iframes: root.querySelectorAll('iframe, object, embed, form, button:not([data-action]):not([data-fork]):not([data-pin]):not([data-command])').length,
       handlers: all.filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length,
       styles: all.filter((e) => e.hasAttribute('style')).length,
       jsLinks: [...root.querySelectorAll('a')].filter((a) => /^\\s*javascript:/i.test(a.getAttribute('href') ?? '')).length,

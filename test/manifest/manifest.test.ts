@@ -92,7 +92,7 @@ describe('package.json manifest', () => {
     for (const [k, fallback] of Object.entries(SETTINGS)) {
       const p = props[`${SECTION}.${k}`];
       assert.deepEqual(p.default, fallback, `${k} default`);
-      assert.equal(p.type, typeof fallback, `${k} type`);
+      assert.equal(p.type, Array.isArray(fallback) ? 'array' : typeof fallback, `${k} type`);
       assert.ok(p.markdownDescription, `${k} has a markdownDescription`);
       if (/path$/i.test(k)) assert.equal(p.scope, 'machine', `${k} names an executable, so it is machine-scoped`);
     }

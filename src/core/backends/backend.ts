@@ -4,7 +4,7 @@
  */
 import type { Usage } from '../cost/usage';
 import type { BackendKind, Role } from '../kinds';
-import type { AnswerPart, Message } from '../transcript';
+import type { AnswerPart, ApiCompaction, Message } from '../transcript';
 
 /** A setting a backend reads when it needs it (so a change applies at once), or a fixed value. */
 export type Live<T> = T | (() => T);
@@ -25,12 +25,29 @@ export interface SessionInit {
   readonly options: Readonly<Record<string, unknown>>;
   /** Restored or forked state; undefined for a brand-new session. */
   readonly state?: SessionState;
+  /**
+   * The instance's spending backstop in dollars as it is now ("Set Budget…" changes it while the session lives), for
+   * a backend that enforces one of its own (Claude Code's `--max-budget-usd`); read before each turn.
+   */
+  readonly spendCapUsd?: () => number | undefined;
 }
 
 export interface TurnInput {
   /** The whole transcript, ending with the new user message. Stateless backends send it; stateful ones may not. */
   readonly history: readonly Message[];
   readonly signal: AbortSignal;
+  /** The provider's own context management, where the compression stage chose it (the Anthropic API); others ignore it. */
+  readonly contextManagement?: ApiContextManagement;
+}
+
+/** The Anthropic API's context management, as the compression stage asks for it (see anthropic.ts for the wire form). */
+export interface ApiContextManagement {
+  /** Input tokens past which the API clears old tool results. */
+  readonly triggerTokens: number;
+  /** Tool uses kept, newest first. */
+  readonly keepToolUses: number;
+  /** Server-side compaction (`compact_20260112`) past this many input tokens; absent: none. */
+  readonly compactTriggerTokens?: number;
 }
 
 export interface TurnSink {
@@ -40,6 +57,8 @@ export interface TurnSink {
   model?(id: string): void;
   /** A warning worth showing to the user (e.g. an unrecognized model name). */
   warning?(text: string): void;
+  /** Something the backend did worth showing on the answer, e.g. Claude Code compacting its context. */
+  note?(text: string): void;
 }
 
 export interface TurnOutput {
@@ -49,6 +68,8 @@ export interface TurnOutput {
   readonly backendMessageId?: string;
   /** Tool calls, tool results and reasoning that came with the answer. */
   readonly parts?: readonly AnswerPart[];
+  /** The Anthropic API's compaction block, when it compacted during this answer. */
+  readonly apiCompaction?: ApiCompaction;
 }
 
 /** Where a fork starts: the source's transcript is cut after `messageId`. */

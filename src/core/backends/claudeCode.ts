@@ -16,8 +16,8 @@ export interface ClaudeCodeBackendOptions {
   binaryPath?: Live<string | undefined>;
   /** Default working directory of every process: the workspace folder. Falls back to the host's cwd. */
   cwd?: Live<string | undefined>;
-  /** Added to the child's environment (after the defaults, before the key scrub). */
-  env?: Readonly<Record<string, string>>;
+  /** Added to the child's environment (after the defaults, before the key scrub); read at each process start. */
+  env?: Live<Readonly<Record<string, string>>>;
   /** The environment the child inherits; the host's by default. */
   baseEnv?: NodeJS.ProcessEnv;
   /** The key for instances whose `billing` option is `apiKey`. It reaches the child by environment only. */
@@ -91,6 +91,6 @@ export class ClaudeCodeBackend implements Backend {
         });
       }
     }
-    return buildEnv(this.options.baseEnv ?? process.env, this.options.env ?? {}, key);
+    return buildEnv(this.options.baseEnv ?? process.env, current(this.options.env ?? {}), key);
   }
 }

@@ -2,7 +2,7 @@
  * Reads the stdout lines of one Claude Code turn (`system/init` … `result`) into deltas, answer parts, usage and the
  * outcome. Pure bookkeeping: it never touches the process, so the session decides what a failure does to it.
  */
-import type { Usage } from '../cost/usage';
+import { promptTokens, type Usage } from '../cost/usage';
 import type { AnswerPart } from '../transcript';
 import type { TurnOutput, TurnSink } from './backend';
 import { classifyResult, type ResultLine } from './claudeCodeErrors';
@@ -85,6 +85,9 @@ export class TurnReader {
       }
     } else if (m.subtype === 'api_retry') {
       if (typeof m.retry_delay_ms === 'number') this.retryDelayMs = m.retry_delay_ms;
+    } else if (m.subtype === 'compact_boundary') {
+      // The CLI compacts its own context (auto near its window, or on /compact); shown, never second-guessed.
+      this.sink.note?.(compactionNote(m.compact_metadata));
     } else if (m.subtype === 'permission_denied') {
       this.sink.warning?.(`Claude Code was not allowed to use ${m.tool_name ?? 'a tool'}: ${m.message ?? 'permission denied'}. Allow it with the permissionMode or allowedTools options.`);
     }
@@ -157,8 +160,20 @@ export class TurnReader {
       };
     }
     if (m.is_error === true || m.terminal_reason === 'aborted_streaming') {
-      if (this.interrupted || m.terminal_reason === 'aborted_streaming') return { ok: false, error: new BackendError('cancelled', 'Cancelled.') };
-      return { ok: false, error: classifyResult(m as ResultLine, this.retryDelayMs) };
+      if (this.interrupted || m.terminal_reason === 'aborted_streaming') {
+        // An interrupted turn was billed for what it did: its result says how much, and the ledger keeps it.
+        const billed = this.usage(m.usage ?? {}, total);
+        const charged = promptTokens(billed) + billed.output > 0 || (billed.reportedCostUsd ?? 0) > 0;
+        return { ok: false, error: new BackendError('cancelled', 'Cancelled.', charged ? { usage: billed } : {}) };
+      }
+      const error = classifyResult(m as ResultLine, this.retryDelayMs);
+      if (error.kind !== 'budget_exceeded') return { ok: false, error };
+      // The turn that crossed the CLI's spending stop was answered and billed (its share of the running total): a
+      // stop for the cap's reason that keeps the answer, and its cost. A turn refused outright cost nothing.
+      // Its `usage` reads zero there; `model_usage_since_last_result` has the turn's tokens, per model.
+      const billed = this.usage(isZero(m.usage) ? sinceLastResult(m.model_usage_since_last_result) ?? m.usage ?? {} : m.usage, total);
+      const charged = (billed.reportedCostUsd ?? 0) > 0;
+      return { ok: false, error: charged ? new BackendError(error.kind, error.message, { hint: error.hint, usage: billed, stopped: true }) : error };
     }
     return { ok: true, output: { usage: this.usage(m.usage ?? {}, total), stopReason: m.stop_reason ?? undefined, backendMessageId: this.lastAssistantUuid, ...(this.parts.length ? { parts: this.parts } : {}) } };
   }
@@ -181,4 +196,33 @@ export class TurnReader {
       ...(reported === undefined ? {} : { reportedCostUsd: Math.round(reported * 1e9) / 1e9 }),
     };
   }
+}
+
+/** "Claude Code compacted its context (auto, 150,000 → 12,000 tokens)", from a `compact_boundary` line's metadata. */
+export function compactionNote(meta: unknown): string {
+  const m = (meta ?? {}) as { trigger?: unknown; pre_tokens?: unknown; post_tokens?: unknown };
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString('en-US') : undefined);
+  const tokens = n(m.pre_tokens) ? `, ${n(m.pre_tokens)}${n(m.post_tokens) ? ` → ${n(m.post_tokens)}` : ''} tokens` : '';
+  return `compressed: Claude Code compacted its context (${m.trigger === 'manual' ? 'on request' : 'automatically'}${tokens})`;
+}
+
+const TOKEN_FIELDS = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const;
+
+function isZero(u: Json | undefined): boolean {
+  return !u || TOKEN_FIELDS.every((k) => !u[k]);
+}
+
+/** The CLI's per-model counts of a turn (camelCase, as in `modelUsage`) summed into the API's usage shape. */
+function sinceLastResult(byModel: unknown): Json | undefined {
+  if (typeof byModel !== 'object' || byModel === null) return undefined;
+  const models = Object.values(byModel as Record<string, Json>);
+  if (models.length === 0) return undefined;
+  const sum = (k: string) => models.reduce((n, x) => n + (typeof x?.[k] === 'number' ? x[k] : 0), 0);
+  return {
+    input_tokens: sum('inputTokens'),
+    output_tokens: sum('outputTokens'),
+    cache_read_input_tokens: sum('cacheReadInputTokens'),
+    cache_creation_input_tokens: sum('cacheCreationInputTokens'),
+    cache_creation: { ephemeral_5m_input_tokens: sum('cacheCreationEphemeral5mInputTokens'), ephemeral_1h_input_tokens: sum('cacheCreationEphemeral1hInputTokens') },
+  };
 }

@@ -16,8 +16,8 @@ export interface OpenAiBackendOptions {
   getApiKey?(baseURL: string): Promise<string | undefined>;
   /** Human name shown in the UI, e.g. "LM Studio". */
   label?: string;
-  /** SDK-level retries of 429/5xx with Retry-After honoured. The fallback chain may set 0 and own retries. */
-  maxRetries?: number;
+  /** SDK-level retries of 429/5xx with Retry-After honoured; read per request. The fallback chain may set 0 and own retries. */
+  maxRetries?: Live<number>;
   /** Time allowed for the response headers (the SDK's timeout). */
   timeoutMs?: number;
   /** A stream that goes this long without a chunk, once it has started, is given up as timed out. */
@@ -81,14 +81,15 @@ export class OpenAiBackend implements Backend {
     const problem = openAiBaseUrlProblem(baseURL);
     if (problem) throw new BackendError('bad_request', problem, { hint: 'Set the base URL to the API root, e.g. http://127.0.0.1:1234/v1.' });
     const key = (await this.options.getApiKey?.(baseURL)) ?? '';
-    const id = `${baseURL}\n${key}`;
+    const maxRetries = current(this.options.maxRetries ?? 2);
+    const id = `${baseURL}\n${key}\n${maxRetries}`;
     if (this.client?.key !== id) {
       const sdk = new OpenAI({
         // The SDK insists on a key; a keyless local server gets none: the null header below removes it.
         apiKey: key || 'unused',
         ...(key ? {} : { defaultHeaders: { Authorization: null } }),
         baseURL,
-        maxRetries: this.options.maxRetries ?? 2,
+        maxRetries,
         timeout: this.options.timeoutMs ?? 600_000,
         fetch: rejectWebPages,
         logLevel: 'off',

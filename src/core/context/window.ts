@@ -8,6 +8,7 @@
  * API's own context management instead (`anthropicMode: 'api'`), which this stage then asks the backend to use.
  */
 import { randomUUID } from 'node:crypto';
+import { MIN_COMPACT_TRIGGER } from '../backends/anthropicCompaction';
 import type { ApiContextManagement } from '../backends/backend';
 import { formatUsd, type Cost } from '../cost/cost';
 import { FleetError } from '../errors';
@@ -83,8 +84,10 @@ export class CompressionStage {
     if (request.target.backend === 'claudeCode' || !s.enabled || request.instance.spec.compress === false) return next(request);
     if (request.target.backend === 'anthropic' && s.anthropicMode === 'api') {
       const limit = await this.limit(request.target, request.instance, request.signal);
-      const contextManagement: ApiContextManagement = { triggerTokens: limit, keepToolUses: 3 };
-      emit({ type: 'note', stage: 'compression', text: `context: the Anthropic API manages it (clears old tool results past ${limit.toLocaleString('en-US')} tokens)` });
+      // Server-side compaction at the same trigger, raised to the API's minimum; the answer brings the block back.
+      const compact = Math.max(limit, MIN_COMPACT_TRIGGER);
+      const contextManagement: ApiContextManagement = { triggerTokens: limit, keepToolUses: 3, compactTriggerTokens: compact };
+      emit({ type: 'note', stage: 'compression', text: `context: the Anthropic API manages it (clears old tool results past ${limit.toLocaleString('en-US')} tokens, compacts past ${compact.toLocaleString('en-US')})` });
       return next({ ...request, history: compressedHistory(request.history), contextManagement });
     }
     const out = await this.compress(request.instance, request.history, request.target, request.signal, false, request.askId);

@@ -1,4 +1,6 @@
 import { BackendError, errorMessage, isAbortError, type ErrorKind } from '../errors';
+import type { Cost } from '../cost/cost';
+import type { Usage } from '../cost/usage';
 import type { AssistantMessage } from '../transcript';
 import type { TurnAttempt, TurnResult } from './types';
 
@@ -26,6 +28,7 @@ export function answerOf(result: TurnResult, frame: TurnFrame): AssistantMessage
     firstTokenMs: frame.firstTokenMs,
     backendMessageId: result.backendMessageId,
     ...(result.parts?.length ? { parts: result.parts } : {}),
+    ...(result.apiCompaction ? { apiCompaction: result.apiCompaction } : {}),
     ...(result.attempts.length > 1 ? { attempts: result.attempts } : {}),
   };
 }
@@ -39,19 +42,41 @@ export interface Failure {
   readonly hint?: string;
   readonly retryAfterMs?: number;
   readonly cancelled: boolean;
+  /** What the provider reported (and what it cost) for the part that was answered, when it said. */
+  readonly usage?: Usage;
+  readonly cost?: Cost;
+  /** Every try, each with its error, when a fallback stage made several (it attaches them to the error it throws). */
+  readonly attempts?: readonly TurnAttempt[];
 }
 
 export function classifyFailure(e: unknown, aborted: boolean, killedMessage: string | undefined): Failure {
-  const cancelled = killedMessage !== undefined || aborted || isAbortError(e) || (e instanceof BackendError && e.kind === 'cancelled');
-  const kind: ErrorKind | 'unknown' = cancelled ? 'cancelled' : e instanceof BackendError ? e.kind : 'unknown';
+  // A stage that stopped the turn on purpose (a budget cap crossed mid-answer) cancelled it, for its own reason.
+  const stopped = killedMessage === undefined && !aborted && e instanceof BackendError && e.stopped === true;
+  const cancelled = stopped || killedMessage !== undefined || aborted || isAbortError(e) || (e instanceof BackendError && e.kind === 'cancelled');
+  const kind: ErrorKind | 'unknown' = stopped ? (e as BackendError).kind : cancelled ? 'cancelled' : e instanceof BackendError ? e.kind : 'unknown';
+  const partial = e instanceof BackendError ? e : undefined;
   return {
     kind,
     rejectKind: killedMessage !== undefined ? 'instance_killed' : kind,
-    message: killedMessage ?? (cancelled ? 'Cancelled.' : errorMessage(e)),
+    message: killedMessage ?? (cancelled && !stopped ? 'Cancelled.' : errorMessage(e)),
     hint: e instanceof BackendError ? e.hint : undefined,
     retryAfterMs: e instanceof BackendError ? e.retryAfterMs : undefined,
     cancelled,
+    ...(partial?.usage ? { usage: partial.usage } : {}),
+    ...(partial?.cost ? { cost: partial.cost } : {}),
+    ...attemptsOf(e),
   };
+}
+
+/** Every try of the ask, when a fallback stage attached them to the error it threw. */
+export function attemptsOfError(error: unknown): readonly TurnAttempt[] | undefined {
+  const a = (error as { attempts?: unknown } | null)?.attempts;
+  return Array.isArray(a) && a.every((x) => typeof x?.backend === 'string' && typeof x?.model === 'string') ? (a as TurnAttempt[]) : undefined;
+}
+
+function attemptsOf(e: unknown): Pick<Failure, 'attempts'> {
+  const attempts = attemptsOfError(e);
+  return attempts?.length ? { attempts } : {};
 }
 
 /** The transcript's record of a failed turn: the partial text that arrived, and the attempts made. */
@@ -66,6 +91,8 @@ export function failedAnswerOf(failure: Failure, frame: TurnFrame & { readonly t
     model: frame.model,
     latencyMs: frame.latencyMs,
     firstTokenMs: frame.firstTokenMs,
+    ...(failure.usage ? { usage: failure.usage } : {}),
+    ...(failure.cost ? { cost: failure.cost } : {}),
     error: { kind: failure.kind, message: failure.message, hint: failure.hint },
     ...(attempts.length > 1 ? { attempts } : {}),
   };

@@ -1,4 +1,5 @@
-import type { BackendSession } from '../backends/backend';
+import type { BackendSession, TurnInput, TurnOutput, TurnSink } from '../backends/backend';
+import { BackendError, withPartial } from '../errors';
 import type { Cost } from '../cost/cost';
 import type { Usage } from '../cost/usage';
 import type { BackendKind } from '../kinds';
@@ -21,8 +22,8 @@ export async function runOnSession(session: BackendSession, request: TurnRequest
   let firstTokenMs: number | undefined;
   let text = '';
   let reported: string | undefined;
-  const out = await session.runTurn(
-    { history: request.history, signal: request.signal },
+  const out = await runPriced(session, request, deps,
+    { history: request.history, signal: request.signal, ...(request.contextManagement ? { contextManagement: request.contextManagement } : {}) },
     {
       delta: (piece) => {
         if (piece.length === 0) return;
@@ -36,6 +37,7 @@ export async function runOnSession(session: BackendSession, request: TurnRequest
         emit({ type: 'model', id });
       },
       warning: (warning) => emit({ type: 'warning', text: warning }),
+      note: (text) => emit({ type: 'note', stage: target.backend, text }),
     },
   );
   const model = out.usage.model ?? reported ?? target.model;
@@ -49,6 +51,17 @@ export async function runOnSession(session: BackendSession, request: TurnRequest
     firstTokenMs,
     backendMessageId: out.backendMessageId,
     ...(out.parts?.length ? { parts: out.parts } : {}),
+    ...(out.apiCompaction ? { apiCompaction: out.apiCompaction } : {}),
     attempts: [attempt],
   };
+}
+
+/** The session's turn; a failure that reports what was billed (a cancelled stream) gets its price, as an answer would. */
+async function runPriced(session: BackendSession, request: TurnRequest, deps: SessionTurnDeps, input: TurnInput, sink: TurnSink): Promise<TurnOutput> {
+  try {
+    return await session.runTurn(input, sink);
+  } catch (e) {
+    if (!(e instanceof BackendError) || !e.usage || e.cost) throw e;
+    throw withPartial(e, { cost: deps.price(request.target.backend, e.usage, e.usage.model ?? request.target.model) });
+  }
 }

@@ -9,6 +9,8 @@ interface Held {
   readonly session: BackendSession;
   /** How many transcript messages this session has seen: a stateful one holds that much context itself. */
   seen: number;
+  /** Its last turn failed: the answer the transcript keeps for it may have come from elsewhere (a fallback). */
+  failed?: boolean;
 }
 
 const keyOf = (t: TurnTarget) => `${t.backend}\u0000${t.model}`;
@@ -39,8 +41,11 @@ export class InstanceSessions {
   async forTurn(target: TurnTarget, history: readonly Message[]): Promise<BackendSession> {
     const key = keyOf(target);
     let held = this.held.get(key);
-    // Everything before the new question must be context the session already has; otherwise start it over.
-    if (held?.session.stateful && held.seen !== history.length - 1) {
+    // Everything before the new question must be context the session already has; otherwise start it over. A turn
+    // it failed and another target answered (a fallback) left it without that answer: it starts over too.
+    const answer = held?.failed ? history[held.seen - 1] : undefined;
+    const answeredElsewhere = answer?.role === 'assistant' && answer.status === 'complete';
+    if (held?.session.stateful && (held.seen !== history.length - 1 || answeredElsewhere)) {
       this.held.delete(key);
       await held.session.dispose();
       held = undefined;
@@ -52,10 +57,12 @@ export class InstanceSessions {
     return held.session;
   }
 
-  /** A turn on `target` settled: the session has seen the transcript up to `length` messages. */
-  settled(target: TurnTarget, length: number): void {
+  /** A turn on `target` settled (or `failed`): the session has seen the transcript up to `length` messages. */
+  settled(target: TurnTarget, length: number, failed = false): void {
     const held = this.held.get(keyOf(target));
-    if (held) held.seen = length;
+    if (!held) return;
+    held.seen = length;
+    held.failed = failed;
   }
 
   async dispose(): Promise<void> {

@@ -5,8 +5,9 @@
  */
 import type { Cost } from '../cost/cost';
 import type { Usage } from '../cost/usage';
+import type { ApiContextManagement } from '../backends/backend';
 import type { BackendKind } from '../kinds';
-import type { AnswerPart, Message, TurnAttempt } from '../transcript';
+import type { AnswerPart, ApiCompaction, Message, TurnAttempt } from '../transcript';
 
 export type { TurnAttempt };
 
@@ -16,10 +17,15 @@ export interface TurnTarget {
   readonly model: string;
 }
 
+/** One link of a fallback chain: a target, and its context window when the built-in table does not know it. */
+export interface FallbackLink extends TurnTarget {
+  readonly contextWindow?: number;
+}
+
 /** What a stage may know of the instance it works for; it cannot ask, cancel or change it. */
 export interface InstanceView {
   readonly name: string;
-  readonly spec: { readonly backend: BackendKind; readonly model: string; readonly systemPrompt?: string; readonly role: string; readonly budgetUsd?: number };
+  readonly spec: { readonly backend: BackendKind; readonly model: string; readonly systemPrompt?: string; readonly role: string; readonly budgetUsd?: number; readonly fallback?: readonly FallbackLink[]; readonly compress?: boolean };
   readonly status: string;
   /** The model last reported, else the one asked for. */
   readonly model: string;
@@ -38,6 +44,10 @@ export interface TurnRequest {
   readonly signal: AbortSignal;
   /** The user chose "Send anyway, once": a budget stage lets this one ask through (and says so). */
   readonly overrideBudget?: boolean;
+  /** Set by the compression stage when the provider's own context management is chosen (the Anthropic API). */
+  readonly contextManagement?: ApiContextManagement;
+  /** Set by a fallback stage on each try it makes: which try of the ask this is, and the target it replaces. */
+  readonly chain?: { readonly attempt: number; readonly fallbackFrom?: TurnTarget };
 }
 
 /** What a turn reports as it goes. */
@@ -52,8 +62,13 @@ export type TurnEvent =
   | { readonly type: 'attempt'; readonly attempt: TurnAttempt }
   /** An explanation worth showing: the router's choice, a compression, a budget warning. */
   | { readonly type: 'note'; readonly stage: string; readonly text: string }
+  /** The budget stage's pre-flight count of this attempt's prompt tokens, kept by the ledger beside what was reported. */
+  | { readonly type: 'estimate'; readonly inputTokens: number; readonly source?: EstimateSource }
   /** A tool asks to run (Claude Code approvals, to come): the stage that raised it waits for the answer. */
   | { readonly type: 'approval'; readonly tool: string; readonly input: unknown };
+
+/** How a pre-flight count was made: the model's tokenizer, the character estimate, calibrated by reported usage, or Claude's count_tokens. */
+export type EstimateSource = 'tokenizer' | 'estimate' | 'calibrated' | 'count_tokens';
 
 export interface TurnResult {
   readonly text: string;
@@ -66,6 +81,8 @@ export interface TurnResult {
   readonly firstTokenMs?: number;
   readonly backendMessageId?: string;
   readonly parts?: readonly AnswerPart[];
+  /** The Anthropic API's compaction block that came with the answer, kept on the message (see transcript.ts). */
+  readonly apiCompaction?: ApiCompaction;
   /** Every try, in order; the last one answered. */
   readonly attempts: readonly TurnAttempt[];
 }

@@ -57,7 +57,8 @@ export class ChatPanel extends WebviewBase<WebviewMessage, HostMessage> {
       }),
     );
     this._register(fleet.onDidChangeStatus((e) => mine(e) && this.postInstance()));
-    this._register(fleet.onDidChangeInstance((e) => mine(e) && this.postInstance()));
+    // A compression or a pin changed the transcript's marks: the page loads it again (a turn in flight included).
+    this._register(fleet.onDidChangeInstance((e) => mine(e) && (e.transcriptChanged ? this.isReady && this.onReady() : this.postInstance())));
     this._register(
       fleet.onDidRename((e) => {
         if (e.oldName !== this.name) return;
@@ -121,6 +122,9 @@ export class ChatPanel extends WebviewBase<WebviewMessage, HostMessage> {
       case 'openLink':
         await openLink(m.href);
         return;
+      case 'pin':
+        this.deps.fleet.pin(this.name, m.messageId, m.pinned);
+        return;
     }
   }
 
@@ -178,5 +182,10 @@ export class ChatPanel extends WebviewBase<WebviewMessage, HostMessage> {
 
   reveal(): void {
     this.panel.reveal(undefined, false);
+  }
+
+  /** Scrolls the page to one message and highlights it; a page still loading gets it after its snapshot. */
+  revealMessage(messageId: string): void {
+    this.post({ type: 'didRevealMessage', messageId });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Conversions from core data to the chat protocol's views. Pure, no `vscode`, so they can be tested in plain Node.
  */
+import { answeredBy } from '../../core/routing/fallback';
 import type { ErrorKind } from '../../core/errors';
 import { formatUsd, type Cost } from '../../core/cost/cost';
 import { costMismatch } from '../../core/cost/ledgerRecord';
@@ -31,7 +32,7 @@ export function errorView(e: { kind: ErrorKind | 'unknown' | string; message: st
 
 
 export function messageView(m: Message): MessageView {
-  const inherited = m.inherited ? { inherited: true } : {};
+  const inherited = { ...(m.inherited ? { inherited: true } : {}), ...compressionMarks(m) };
   if (m.role === 'user') return { id: m.id, role: 'user', text: m.text, at: m.at, ...inherited };
   return {
     id: m.id,
@@ -47,6 +48,7 @@ export function messageView(m: Message): MessageView {
     latencyMs: m.latencyMs,
     firstTokenMs: m.firstTokenMs,
     error: m.error ? errorView(m.error) : undefined,
+    ...(answeredBy(m) ? { fallback: answeredBy(m) } : {}),
     ...inherited,
   };
 }
@@ -62,5 +64,15 @@ export function instanceView(i: InstanceReadout): InstanceView {
     role: info.role,
     totals: { ...tokensView(info.usage), cost: costLabel(info) },
     queued: i.queued.filter((h) => h !== current).map((h) => ({ askId: h.id, text: h.prompt })),
+  };
+}
+
+/** A message's compression marks, as the chat shows them (see core/transcript.ts `CompressionRecord`). */
+function compressionMarks(m: Message): Pick<MessageView, 'pinned' | 'compressedBy' | 'compression'> {
+  const r = m.compression;
+  return {
+    ...(m.pinned ? { pinned: true } : {}),
+    ...(m.compressedBy ? { compressedBy: m.compressedBy } : {}),
+    ...(r ? { compression: { id: r.id, mode: r.mode, summary: r.summary, dropped: r.dropped, summarizer: r.summarizer, note: r.note, tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter } } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Backend } from '../../core/backends/backend';
 import type { Budgets } from '../../core/cost/budgets';
+import type { Ledger } from '../../core/cost/ledger';
 import type { Fleet } from '../../core/fleet';
 import type { Logger } from '../../core/log';
 import type { ChatPanels } from '../chat/chatPanels';
@@ -8,6 +9,9 @@ import type { BackendDetection } from '../detection';
 import type { Secrets } from '../secrets';
 import { AskAboutSelectionCommand, AskInBackgroundCommand, BroadcastCommand, ShowBackgroundResultCommand } from './askCommands';
 import { SetBudgetCommand } from './budgetCommands';
+import { SetFallbackChainCommand } from './fallbackCommands';
+import { CompressNowCommand, PinMessageCommand, ToggleCompressionCommand } from './compressNow';
+import type { CompressionStage } from '../../core/context/window';
 import type { Command } from './command';
 import { ShowDashboardCommand } from './dashboardCommand';
 import type { Dashboards } from '../dashboard/dashboardPanel';
@@ -16,6 +20,8 @@ import { AskCommand, CancelCommand, KillAllCommand, KillCommand, OpenChatCommand
 import { SetApiKeyCommand } from './setApiKey';
 import { ShowLogCommand } from './showLog';
 import { ShowPricesCommand } from './showPricesCommand';
+import { ShowHealthCommand } from './showHealthCommand';
+import type { HealthRegistry } from '../../core/routing/health';
 import { ShowUsageCommand } from './viewCommands';
 
 export interface CommandDeps {
@@ -31,6 +37,12 @@ export interface CommandDeps {
   readonly memory: vscode.Memento;
   readonly budgets: Budgets;
   readonly dashboards: Dashboards;
+  /** The usage ledger, for the usage report. */
+  readonly ledger: Ledger;
+  /** The compression stage, for Compress Now. */
+  readonly compression: CompressionStage;
+  /** Each backend's health, for Show Backend Health. */
+  readonly health: HealthRegistry;
 }
 
 /** Every command of the extension, in one table (the manifest test checks it against package.json). */
@@ -52,10 +64,15 @@ export function createCommands(d: CommandDeps): Command[] {
     new ShowLogCommand(d.channel),
     new RenameCommand(d.fleet),
     new CancelCommand(d.fleet),
-    new ShowUsageCommand(d.fleet),
+    new ShowUsageCommand(d.fleet, d.ledger, d.budgets),
     new ShowPricesCommand(d.fleet),
     new PickInstanceCommand(d.fleet, d.chats),
     new SetBudgetCommand(d.fleet, d.budgets),
+    new SetFallbackChainCommand(d.fleet, d.backends, d.detection),
     new ShowDashboardCommand(d.dashboards),
+    new CompressNowCommand(d.fleet, d.compression),
+    new ToggleCompressionCommand(d.fleet, d.compression),
+    new PinMessageCommand(d.fleet),
+    new ShowHealthCommand(d.health, d.backends),
   ];
 }

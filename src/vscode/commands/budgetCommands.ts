@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import { money, type Budgets } from '../../core/cost/budgets';
+import type { CapKind } from '../../core/cost/budgetCaps';
 import type { Fleet } from '../../core/fleet';
 import { instanceFor } from '../input/pickers';
 import { reporting } from './asking';
 import type { Command } from './command';
-
-type CapKind = 'instance' | 'tree' | 'daily';
 
 const SETTING: Record<Exclude<CapKind, 'instance'>, string> = { tree: 'treeUsd', daily: 'dailyUsd' };
 

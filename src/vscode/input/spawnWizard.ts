@@ -5,6 +5,7 @@ import type { BackendFinding } from '../../core/backends/detect';
 import type { Fleet } from '../../core/fleet';
 import type { SpawnOptions } from '../../core/fleetTypes';
 import { modelProblem } from '../../core/names';
+import { AUTO_MODEL } from '../../core/routing/router';
 import { listModels } from '../modelCatalog';
 import { BACKEND_ICONS, BACKEND_LABELS } from '../presentation';
 import { inputStep, into, pickStep, runSteps, type PickItem, type Step } from './quickInput';
@@ -38,12 +39,21 @@ function backendItems(backends: readonly Backend[], findings: readonly BackendFi
   });
 }
 
-/** Model step: the models the backend really has, and any typed id that the Fleet would accept. */
+/** The router picks backend and model per ask (src/core/routing/router.ts); this backend is the instance's home. */
+const AUTO_ITEM: PickItem<string> = {
+  label: '$(sparkle) Auto (router)',
+  description: AUTO_MODEL,
+  detail: 'Each ask goes to a model chosen for it (small for easy requests, strong for hard ones), per llmFleet.router.policy; the choice is explained in the chat.',
+  value: AUTO_MODEL,
+};
+
+/** Model step: the models the backend really has, Auto (the router), and any typed id that the Fleet would accept. */
 export function modelStep<S extends { model?: string }>(backendOf: (state: S) => Backend, title: string): Step<S> {
   return async (state, pos) => {
     const b = backendOf(state);
     const items = listModels(b).then(({ models, problem }) => {
-      const list: PickItem<string>[] = models.map((m) => ({ label: m.id, description: m.detail, value: m.id }));
+      // Auto comes last: Enter on the first item keeps meaning "this backend's first model", as before.
+      const list: PickItem<string>[] = [...models.map((m) => ({ label: m.id, description: m.detail, value: m.id })), AUTO_ITEM];
       return problem ? [{ label: `$(warning) ${problem}`, description: 'type a model name instead', value: '', alwaysShow: true }, ...list].filter((i) => i.value || i.label) : list;
     });
     return into(state, (s, v: string) => (s.model = v), await pickStep({ title, ...pos }, items, {

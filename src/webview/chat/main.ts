@@ -4,6 +4,7 @@ import { handleLinkClicks } from '../shared/linkClicks';
 import type { Outgoing } from '../shared/messaging';
 import { StreamingMarkdown } from '../shared/streamingMarkdown';
 import { el, initialState, vscodeApi } from '../shared/vscodeApi';
+import { renderTranscript } from './compressed';
 import type { AllowedAction, ChatWebviewState, HostMessage, InstanceView, MessageView, WebviewMessage } from './protocol';
 
 const vscode = vscodeApi<ChatWebviewState, Outgoing<WebviewMessage>>();
@@ -42,13 +43,14 @@ function keepBottom(wasNear: boolean): void {
 }
 
 function meta(m: MessageView): string {
-  const from = m.inherited ? ' · from the parent' : '';
+  const from = (m.inherited ? ' · from the parent' : '') + (m.pinned ? ' · pinned' : '');
   if (m.role === 'user') return `You${from}`;
   const parts = [m.model ?? ''];
   if (m.tokens) parts.push(`${m.tokens.input.toLocaleString()} in · ${m.tokens.output.toLocaleString()} out · ${m.tokens.cacheRead.toLocaleString()} cache read · ${m.tokens.cacheWrite.toLocaleString()} cache write`);
   if (m.cost) parts.push(m.cost + (m.reportedCost && m.reportedCost !== m.cost ? ` (backend says ${m.reportedCost})` : '') + (m.costMismatch ? ' ⚠ figures differ' : ''));
   if (m.latencyMs !== undefined) parts.push(`${(m.latencyMs / 1000).toFixed(2)} s`);
   if (m.status === 'cancelled') parts.push('stopped');
+  if (m.fallback) parts.push(m.fallback);
   return parts.filter(Boolean).join(' · ') + from;
 }
 
@@ -79,6 +81,15 @@ function article(m: MessageView): HTMLElement {
   fork.type = 'button';
   fork.dataset.fork = m.id;
   actions.append(fork);
+  // A message already compressed away is not sent any more: pinning it now would keep nothing.
+  if (!m.compressedBy) {
+    const pin = el('button', 'link pin', m.pinned ? 'Unpin' : 'Pin');
+    pin.type = 'button';
+    pin.title = 'Pinned messages are never compressed';
+    pin.dataset.pin = m.id;
+    pin.dataset.pinned = String(!m.pinned);
+    actions.append(pin);
+  }
   a.append(actions);
   return a;
 }
@@ -147,12 +158,36 @@ function showInstance(i: InstanceView): void {
   }));
 }
 
+/** Messages: the list's own articles, and those folded under a compression marker (./compressed.ts). */
+const MESSAGES = ':scope > article.msg, :scope > details.compressed > details.compressed-dropped > article.msg';
+let revealed: HTMLElement | undefined;
+
+/**
+ * Scrolls one message to the middle of the chat and marks it until another is revealed; a compressed one is
+ * unfolded first. Only messages are looked at, never anything inside one (model output).
+ */
+function revealMessage(id: string): void {
+  const target = ([...list.querySelectorAll<HTMLElement>(MESSAGES)] as HTMLElement[]).find((e) => e.dataset.id === id);
+  revealed?.classList.remove('revealed');
+  revealed = target;
+  if (!target) {
+    notice.textContent = 'That message is not in this chat any more.';
+    return;
+  }
+  for (let p = target.parentElement; p && p !== list; p = p.parentElement) if (p.tagName === 'DETAILS') (p as HTMLDetailsElement).open = true;
+  target.classList.add('revealed');
+  target.scrollIntoView({ block: 'center' });
+  // Focus too, so a screen reader reads the message that was asked for (the scroll already happened).
+  target.tabIndex = -1;
+  target.focus({ preventScroll: true });
+}
+
 function receive(m: Exclude<HostMessage, { type: 'didReply' }>): void {
   const wasNear = nearBottom();
   switch (m.type) {
     case 'didLoad':
       streams.clear();
-      list.replaceChildren(...m.messages.map(renderMessage));
+      list.replaceChildren(...renderTranscript(m.messages, renderMessage));
       if (m.streaming) startStream(m.streaming.askId, m.streaming.text);
       updateStop();
       showInstance(m.instance);
@@ -194,6 +229,8 @@ function receive(m: Exclude<HostMessage, { type: 'didReply' }>): void {
       if (s) s.article.querySelector('.body')!.before(el('div', 'note', m.text));
       return keepBottom(wasNear);
     }
+    case 'didRevealMessage':
+      return revealMessage(m.messageId);
     case 'didEnd':
       notice.textContent = m.reason;
       form.classList.add('ended');
@@ -241,6 +278,7 @@ document.addEventListener('click', (e) => {
   if (target.dataset.action === 'copy' && code !== undefined) post({ type: 'copy', text: code });
   else if (target.dataset.action === 'insert' && code !== undefined) post({ type: 'insert', text: code });
   else if (target.dataset.fork) post({ type: 'forkFrom', messageId: target.dataset.fork });
+  else if (target.dataset.pin) post({ type: 'pin', messageId: target.dataset.pin, pinned: target.dataset.pinned === 'true' });
   else if (target.dataset.cancel) post({ type: 'stop', askId: target.dataset.cancel });
   else if (target.dataset.sendAnyway) {
     // Once: the host refuses a second resend of the same answer too, this only spares the round trip.

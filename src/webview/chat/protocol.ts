@@ -47,6 +47,26 @@ export interface MessageView {
   readonly error?: ErrorView;
   /** Copied from the parent by a fork (its cost is the parent's). */
   readonly inherited?: boolean;
+  /** Compression always keeps it verbatim. */
+  readonly pinned?: boolean;
+  /** Left out of what is sent by this compression (still here, shown folded under its marker). */
+  readonly compressedBy?: string;
+  /** On the last message a compression dropped: what it did. */
+  readonly compression?: CompressionView;
+  /** "answered by fallback: Ollama · qwen2.5:7b (Anthropic API · claude-haiku-4-5: overloaded)". */
+  readonly fallback?: string;
+}
+
+/** A compression as the chat shows it: "compressed: N earlier messages", the summary, and why. */
+export interface CompressionView {
+  readonly id: string;
+  readonly mode: 'summary' | 'window';
+  readonly summary?: string;
+  readonly dropped: number;
+  readonly summarizer?: string;
+  readonly note?: string;
+  readonly tokensBefore: number;
+  readonly tokensAfter: number;
 }
 
 export interface InstanceView {
@@ -74,6 +94,8 @@ export type HostMessage =
   | { readonly type: 'didEnd'; readonly reason: string }
   /** A stage explained itself during a turn: a budget warning, a router's choice. */
   | { readonly type: 'didNote'; readonly askId: string; readonly text: string }
+  /** Something outside the chat (the usage dashboard) points at one message: scroll it into view and highlight it. */
+  | { readonly type: 'didRevealMessage'; readonly messageId: string }
   | DidReply;
 
 export type WebviewMessage =
@@ -87,6 +109,8 @@ export type WebviewMessage =
   | { readonly type: 'runAction'; readonly command: AllowedAction }
   /** "Send anyway, once" on the answer `messageId` (a budget refusal): its question goes again, past the caps. */
   | { readonly type: 'sendAnyway'; readonly messageId: string }
+  /** Pin (compression always keeps it) or unpin a message. */
+  | { readonly type: 'pin'; readonly messageId: string; readonly pinned: boolean }
   /** A link in model output was clicked: only absolute http(s) URLs parse (see ../shared/links.ts). */
   | { readonly type: 'openLink'; readonly href: string };
 
@@ -118,6 +142,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return text('text') ? { type: m.type, text: m.text as string } : undefined;
     case 'sendAnyway':
       return id('messageId') ? { type: 'sendAnyway', messageId: m.messageId as string } : undefined;
+    case 'pin':
+      return id('messageId') && typeof m.pinned === 'boolean' ? { type: 'pin', messageId: m.messageId as string, pinned: m.pinned } : undefined;
     case 'forkFrom':
       return text('messageId') ? { type: 'forkFrom', messageId: m.messageId as string } : undefined;
     case 'runAction':
