@@ -51,7 +51,8 @@ describe('the router', () => {
 
     await router().update('policy', 'quality-first', vscode.ConfigurationTarget.Global);
     fakes.anthropic.enqueue({ kind: 'reply', deltas: ['Canberra.'], usage: { input_tokens: 20, output_tokens: 3 } });
-    await api.ask('routed', 'And of New Zealand?');
+    // The same kind of clearly easy lookup: quality-first takes it one tier up, from a small model to a medium one.
+    await api.ask('routed', 'What is the capital of New Zealand?');
     assert.equal(fakes.anthropic.messageRequests().at(-1)?.body.model, 'claude-sonnet-5');
   });
 
