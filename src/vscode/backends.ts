@@ -4,7 +4,7 @@ import type { Backend } from '../core/backends/backend';
 import { ClaudeCodeBackend } from '../core/backends/claudeCode';
 import { OllamaBackend } from '../core/backends/ollama';
 import { OpenAiBackend } from '../core/backends/openai';
-import { sdkRetriesFor } from '../core/routing/fallback';
+import { cliRetryEnvFor, sdkRetriesFor } from '../core/routing/fallback';
 import type { Logger } from '../core/log';
 import { setting } from './config';
 import type { Secrets } from './secrets';
@@ -20,9 +20,9 @@ export function createBackends(secrets: Secrets, log: Logger, chainActive: () =>
       cwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       getApiKey: () => secrets.get('anthropic'),
       log,
-      // While a fallback chain is set, the chain owns retries: a CLI started then makes none of its own (its default
-      // of 10 takes about 3 minutes to give up), so each chain attempt is one request.
-      env: (): Record<string, string> => (chainActive() ? { CLAUDE_CODE_MAX_RETRIES: '0' } : {}),
+      // While a fallback chain is set, the chain owns retries: the CLI makes none of its own, so each chain attempt is
+      // one request; a process started before the chain was set (or cleared) is restarted, resumed, before its next turn.
+      env: cliRetryEnvFor(chainActive),
     }),
     new AnthropicBackend({
       getApiKey: () => secrets.get('anthropic'),

@@ -37,8 +37,8 @@ export interface RigOptions {
   readonly backend?: Partial<ClaudeCodeBackendOptions>;
   readonly fleet?: Partial<FleetOptions>;
   readonly store?: FleetStore;
-  /** Extra CLI environment, e.g. retry settings for a fault test. */
-  readonly env?: Record<string, string>;
+  /** Extra CLI environment, e.g. retry settings for a fault test; a function is read at each process start and turn. */
+  readonly env?: Record<string, string> | (() => Record<string, string>);
   /** Backends beside Claude Code, pointed at the same fake (a turn may move between them). */
   readonly extraBackends?: (fake: AnthropicFake) => Backend[];
 }
@@ -56,20 +56,21 @@ export async function cliRig(options: RigOptions = {}): Promise<CliRig> {
   await mkdir(configDir);
   await mkdir(workDir);
   const mark = `${FILE_MARK}-${++rigCount}`;
+  const cliEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+    ANTHROPIC_BASE_URL: fake.url,
+    CLAUDE_CONFIG_DIR: configDir,
+    CLAUDE_CODE_MAX_RETRIES: '1',
+    API_TIMEOUT_MS: '8000',
+    ...extra,
+    // Last, so a test's own env cannot drop it: this is how leftovers are found (see markedProcesses).
+    [MARK_VARIABLE]: mark,
+  });
   const backendOptions = (extra: Partial<ClaudeCodeBackendOptions> = {}): ClaudeCodeBackendOptions => ({
     binaryPath: CLAUDE_BIN,
     cwd: workDir,
     // Only what the CLI needs: the developer's own keys and settings must not leak into a test.
     baseEnv: { PATH: process.env.PATH, HOME: root, ANTHROPIC_API_KEY: 'sk-must-be-scrubbed', ANTHROPIC_AUTH_TOKEN: 'must-be-scrubbed' },
-    env: {
-      ANTHROPIC_BASE_URL: fake.url,
-      CLAUDE_CONFIG_DIR: configDir,
-      CLAUDE_CODE_MAX_RETRIES: '1',
-      API_TIMEOUT_MS: '8000',
-      ...options.env,
-      // Last, so a test's own env cannot drop it: this is how leftovers are found (see markedProcesses).
-      [MARK_VARIABLE]: mark,
-    },
+    env: typeof options.env === 'function' ? () => cliEnv((options.env as () => Record<string, string>)()) : cliEnv(options.env),
     getApiKey: async () => TEST_KEY,
     ...options.backend,
     ...extra,

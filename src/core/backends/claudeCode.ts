@@ -16,7 +16,10 @@ export interface ClaudeCodeBackendOptions {
   binaryPath?: Live<string | undefined>;
   /** Default working directory of every process: the workspace folder. Falls back to the host's cwd. */
   cwd?: Live<string | undefined>;
-  /** Added to the child's environment (after the defaults, before the key scrub); read at each process start. */
+  /**
+   * Added to the child's environment (after the defaults, before the key scrub); read at each process start, and
+   * before each turn: an idle process started with other values is restarted (resumed) for the turn.
+   */
   env?: Live<Readonly<Record<string, string>>>;
   /** The environment the child inherits; the host's by default. */
   baseEnv?: NodeJS.ProcessEnv;
@@ -75,13 +78,14 @@ export class ClaudeCodeBackend implements Backend {
     return {
       released,
       resolveBinary: () => this.resolveBinary(),
-      environment: (o) => this.environment(o),
+      launchEnv: () => current(this.options.env ?? {}),
+      environment: (o, extra) => this.environment(o, extra),
       cwd: (o) => o.cwd ?? current(this.options.cwd) ?? process.cwd(),
       warn: (message) => this.options.log?.warn(`${instanceName}: ${message}`),
     };
   }
 
-  private async environment(o: ClaudeCodeInstanceOptions): Promise<Record<string, string>> {
+  private async environment(o: ClaudeCodeInstanceOptions, extra: Readonly<Record<string, string>>): Promise<Record<string, string>> {
     let key: string | undefined;
     if (o.billing === 'apiKey') {
       key = await this.options.getApiKey?.();
@@ -91,6 +95,6 @@ export class ClaudeCodeBackend implements Backend {
         });
       }
     }
-    return buildEnv(this.options.baseEnv ?? process.env, current(this.options.env ?? {}), key);
+    return buildEnv(this.options.baseEnv ?? process.env, extra, key);
   }
 }

@@ -37,6 +37,14 @@ export function classifyResult(r: ResultLine, retryAfterMs?: number): BackendErr
   if (r.subtype === 'error_max_turns') {
     return new BackendError('bad_request', `Claude Code stopped at its turn limit: ${detail}`, { hint: "Raise the instance's maxTurns option, or ask again to continue." });
   }
+  // The CLI never shows the API's Retry-After itself. Measured with 2.1.330, a 429 with `retry-after: 1`: with retries
+  // left it prints `{"type":"system","subtype":"api_retry",…,"retry_delay_ms":1221,"error_status":429,"error":"rate_limit"}`
+  // (the wait it made, taken as the hint). With CLAUDE_CODE_MAX_RETRIES=0 (a fallback chain is set) it makes one
+  // request and prints only the synthetic assistant (`"error":"rate_limit"`, `api_error_status:429`) and
+  // `{"type":"result","subtype":"success","is_error":true,"api_error_status":429,"api_error_type":"rate_limit_error",
+  // "terminal_reason":"api_error","result":"API Error: Request rejected (429) · fake rate limit"}`, exit 1; nothing on
+  // stderr nor in its --debug log. So the error has no retryAfterMs, and the fallback moves on at once (no known wait).
+  // (ANTHROPIC_LOG=debug would print the headers, but on stdout, which would break stream-json.)
   if (kind === 'rate_limited') return new BackendError('rate_limited', `Rate limited (via Claude Code): ${detail}`, { ...init, retryAfterMs, hint: 'Wait and retry, or use another backend.' });
   if (kind === 'overloaded' || /overloaded/i.test(detail)) return new BackendError('overloaded', `The API is overloaded (via Claude Code): ${detail}`, { ...init, status: status ?? 529, hint: 'Retry in a moment.' });
   if (kind === 'auth' || /not logged in|invalid api key|failed to authenticate/i.test(detail)) {

@@ -15,7 +15,10 @@ import { BackendError, FleetError } from '../errors';
 /** What a session needs from its backend: where the binary is, and the environment and cwd for a new process. */
 export interface ProcessFactory {
   resolveBinary(): Promise<string>;
-  environment(o: ClaudeCodeInstanceOptions): Promise<Record<string, string>>;
+  /** The host's extra environment as it is now (e.g. CLAUDE_CODE_MAX_RETRIES while a fallback chain is set). */
+  launchEnv(): Readonly<Record<string, string>>;
+  /** The whole environment of a new process, built around `extra` (what `launchEnv` gave for it). */
+  environment(o: ClaudeCodeInstanceOptions, extra: Readonly<Record<string, string>>): Promise<Record<string, string>>;
   cwd(o: ClaudeCodeInstanceOptions): string;
   warn(message: string): void;
   /** The session was disposed and its process has exited. */
@@ -53,8 +56,8 @@ export class ClaudeCodeSession implements BackendSession {
   private pendingWarnings: string[] = [];
   private disposed = false;
   private stopping: Promise<unknown> | undefined;
-  /** The `--max-budget-usd` the running process was started with. */
-  private procBackstop: number | undefined;
+  /** The launch fingerprint (see `launch`) the running process was started with. */
+  private procLaunch: string | undefined;
 
   constructor(
     private readonly init: SessionInit,
@@ -93,7 +96,7 @@ export class ClaudeCodeSession implements BackendSession {
     // process that was already on its way out (it exits just after some error results) when the prompt was written.
     for (let attempt = 0; ; attempt++) {
       if (input.signal.aborted) throw new BackendError('cancelled', 'Cancelled.');
-      await this.applyBackstop();
+      await this.relaunchIfChanged();
       const start = this.startMode();
       const reused = this.proc?.alive === true;
       const proc = await this.process(start);
@@ -141,11 +144,23 @@ export class ClaudeCodeSession implements BackendSession {
   }
 
   /**
-   * The CLI takes `--max-budget-usd` only at start, and stream-json has no control request to change it: when the
-   * cap changed since this process started, the idle process is ended and the turn starts a new one, resumed.
+   * What a process takes only at start and may change while the instance lives: the `--max-budget-usd` backstop
+   * (Set Budget…) and the host's extra environment (CLAUDE_CODE_MAX_RETRIES=0 while a fallback chain is set).
+   * The fingerprint is compared before each turn (the API key is not: a new one applies at the next start, as ever).
    */
-  private async applyBackstop(): Promise<void> {
-    if (!this.proc?.alive || this.procBackstop === this.backstop()) return;
+  private launch(): { readonly backstop: number | undefined; readonly env: Readonly<Record<string, string>>; readonly fingerprint: string } {
+    const backstop = this.backstop();
+    const env = this.factory.launchEnv();
+    return { backstop, env, fingerprint: JSON.stringify([backstop ?? null, Object.keys(env).sort().map((k) => [k, env[k]])]) };
+  }
+
+  /**
+   * The CLI reads flags and environment only at start, and stream-json cannot change them: when the launch differs
+   * from the running process's, the idle process is ended and the turn starts a new one, resumed. Only between turns
+   * (runTurn refuses a second turn), so a busy process is never interrupted.
+   */
+  private async relaunchIfChanged(): Promise<void> {
+    if (!this.proc?.alive || this.procLaunch === this.launch().fingerprint) return;
     await this.stopProcess(true);
   }
 
@@ -165,10 +180,10 @@ export class ClaudeCodeSession implements BackendSession {
     if (this.proc?.alive) return this.proc;
     if (this.disposed) throw new BackendError('cancelled', 'The instance was stopped.');
     const binary = await this.factory.resolveBinary();
-    const env = await this.factory.environment(this.options);
-    const backstop = this.backstop();
-    const args = buildArgs(this.init, { ...this.options, maxBudgetUsd: backstop }, start);
-    this.procBackstop = backstop;
+    const launch = this.launch();
+    const env = await this.factory.environment(this.options, launch.env);
+    const args = buildArgs(this.init, { ...this.options, maxBudgetUsd: launch.backstop }, start);
+    this.procLaunch = launch.fingerprint;
     try {
       this.proc = await ClaudeCodeProcess.start(
         { binary, args, env, cwd: this.factory.cwd(this.options) },

@@ -217,3 +217,12 @@ export function answeredBy(message: Pick<AssistantMessage, 'backend' | 'model' |
 export function sdkRetriesFor(chainActive: () => boolean, configured: () => number): () => number {
   return () => (chainActive() ? 0 : configured());
 }
+
+/**
+ * The same for the Claude Code CLI, as the extra environment of its processes: while a chain is configured the CLI
+ * makes no retries of its own (its default of 10 takes about 3 minutes to give up). A process takes it only at start;
+ * the session restarts an idle process whose value changed (claudeCodeSession's launch fingerprint).
+ */
+export function cliRetryEnvFor(chainActive: () => boolean): () => Record<string, string> {
+  return (): Record<string, string> => (chainActive() ? { CLAUDE_CODE_MAX_RETRIES: '0' } : {});
+}
