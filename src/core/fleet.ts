@@ -1,32 +1,34 @@
 import type { AskHandle } from './askHandle';
 import type { Backend, SessionState } from './backends/backend';
 import type { BackendKind } from './kinds';
-import { errorMessage, FleetError } from './errors';
+import { FleetError } from './errors';
 import { priceRequest, type Cost, type PricingContext } from './cost/cost';
 import { ANTHROPIC_PRICES, type ModelPrice } from './cost/prices';
 import { broadcastTargets, runBroadcast, type BroadcastResult } from './broadcast';
-import { forkContext } from './forkContext';
+import { planFork } from './forkContext';
 import { Instance, type InstanceHost, type InstanceReadout, type InstanceSpec, type Lineage } from './instance';
 import { toInfo, type InstanceInfo } from './instanceInfo';
-import { Disposable, Emitter, type Event } from './lifecycle';
-import { DEFAULT_RELAY_TEMPLATE, type AskOptions, type BroadcastOptions, type FleetOptions, type ForkOptions, type RelayOptions, type SpawnOptions, type StatusChange, type StreamDelta, type TurnComplete, type TurnNotice, type TurnStart } from './fleetTypes';
-import { cliBackstopUsd, withBudget, withCliBackstop } from './cost/budgetCaps';
+import { FleetEvents } from './fleetEvents';
+import type { AskOptions, BroadcastOptions, FleetOptions, ForkOptions, RelayOptions, SpawnOptions } from './fleetTypes';
+import { withBudget } from './cost/budgetCaps';
 import { TurnPipeline } from './turn/pipeline';
 import { InstanceSessions } from './turn/sessions';
-import type { TurnTarget } from './turn/types';
 import { checkPrompt, checkSpec, describeValue, nameProblem } from './names';
+import { relayPrompt } from './relay';
+import { restoreFrom } from './restore';
+import { sessionOpener } from './sessionOpener';
 import type { StoreProblem } from './store';
 import { withCompress, withFallback } from './specEdits';
-import { StoreWrites } from './writes';
+import { snapshotOf, StoreWrites } from './writes';
 import { Tickets, type PollResult } from './tickets';
-import { lastAnswer, renderWithParts, type Message } from './transcript';
+import type { Message } from './transcript';
 import { applyCompressionMark, applyPin, type CompressionMark } from './context/summary';
 
 /**
  * The instance manager: the one place that runs operations on instances. Plain TypeScript; the host wires its
- * events to the UI and gives it backends and a store.
+ * events (fleetEvents.ts) to the UI and gives it backends and a store.
  */
-export class Fleet extends Disposable {
+export class Fleet extends FleetEvents {
   private readonly instances = new Map<string, Instance>();
   private readonly killed = new Set<string>();
   private readonly backends = new Map<BackendKind, Backend>();
@@ -36,26 +38,6 @@ export class Fleet extends Disposable {
   private pricing: PricingContext;
   private broadcastConcurrency: number;
   private readonly host: InstanceHost;
-
-  private readonly _onDidSpawn = this._register(new Emitter<InstanceInfo>());
-  readonly onDidSpawn: Event<InstanceInfo> = this._onDidSpawn.event;
-  private readonly _onDidChangeStatus = this._register(new Emitter<StatusChange>());
-  readonly onDidChangeStatus: Event<StatusChange> = this._onDidChangeStatus.event;
-  private readonly _onDidStartTurn = this._register(new Emitter<TurnStart>());
-  readonly onDidStartTurn: Event<TurnStart> = this._onDidStartTurn.event;
-  private readonly _onDidStream = this._register(new Emitter<StreamDelta>());
-  readonly onDidStream: Event<StreamDelta> = this._onDidStream.event;
-  private readonly _onDidTurnEvent = this._register(new Emitter<TurnNotice>());
-  readonly onDidTurnEvent: Event<TurnNotice> = this._onDidTurnEvent.event;
-  private readonly _onDidCompleteTurn = this._register(new Emitter<TurnComplete>());
-  readonly onDidCompleteTurn: Event<TurnComplete> = this._onDidCompleteTurn.event;
-  private readonly _onDidKill = this._register(new Emitter<{ readonly name: string }>());
-  readonly onDidKill: Event<{ readonly name: string }> = this._onDidKill.event;
-  private readonly _onDidRename = this._register(new Emitter<{ readonly oldName: string; readonly newName: string }>());
-  readonly onDidRename = this._onDidRename.event;
-  /** Anything else about an instance changed: its reported model, its queue, a warning, its transcript's marks. */
-  private readonly _onDidChangeInstance = this._register(new Emitter<{ readonly name: string; readonly warning?: string; readonly transcriptChanged?: boolean }>());
-  readonly onDidChangeInstance = this._onDidChangeInstance.event;
 
   constructor(private readonly options: FleetOptions) {
     super();
@@ -68,41 +50,18 @@ export class Fleet extends Disposable {
       pipeline: new TurnPipeline(options.stages),
       now: this.now,
       price: (backend, usage, model) => this.price(backend, usage, model),
-      onStatus: (i, previous) => this._onDidChangeStatus.fire({ name: i.name, status: i.status, previous }),
-      onTurnStart: (i, handle, message) => this._onDidStartTurn.fire({ name: i.name, askId: handle.id, message }),
-      onDelta: (i, handle, delta) => {
-        if (this._onDidStream.hasListeners) this._onDidStream.fire({ name: i.name, askId: handle.id, delta });
-      },
-      onTurnComplete: (i, handle, message) => this._onDidCompleteTurn.fire({ name: i.name, askId: handle.id, message }),
-      onChange: (i) => this._onDidChangeInstance.fire({ name: i.name }),
-      onWarning: (i, warning) => {
-        this.options.log?.warn(`${i.name}: ${warning}`);
-        this._onDidChangeInstance.fire({ name: i.name, warning });
-      },
-      onTurnEvent: (i, handle, event) => {
-        if (event.type === 'note') this.options.log?.info(`${i.name}: ${event.stage}: ${event.text}`);
-        if (event.type === 'attempt' && event.attempt.reason) this.options.log?.info(`${i.name}: trying ${event.attempt.backend} ${event.attempt.model}: ${event.attempt.reason}`);
-        this._onDidTurnEvent.fire({ name: i.name, askId: handle.id, event: event as TurnNotice['event'] });
-      },
+      ...this.reports(options.log),
       persist: (i) => this.persist(i),
     };
   }
 
   /** Brings back the instances a store holds. Unreadable files are reported, set aside, and the rest load. */
-  async restore(): Promise<{ restored: string[]; problems: StoreProblem[] }> {
-    const { instances, problems } = (await this.options.store?.loadAll()) ?? { instances: [], problems: [] };
-    const restored: string[] = [];
-    for (const p of instances) {
-      try {
-        if (this.instances.has(p.name)) continue;
-        this.add(this.create(p.name, p.spec, p.session, [...p.transcript], p.lineage, p.createdAt));
-        restored.push(p.name);
-      } catch (e) {
-        problems.push({ file: p.name, error: `Could not restore '${p.name}': ${errorMessage(e)}` });
-      }
-    }
-    for (const p of problems) this.options.log?.error(p.error);
-    return { restored, problems };
+  restore(): Promise<{ restored: string[]; problems: StoreProblem[] }> {
+    return restoreFrom(this.options.store, this.options.log, (p) => {
+      if (this.instances.has(p.name)) return false;
+      this.add(this.create(p.name, p.spec, p.session, [...p.transcript], p.lineage, p.createdAt));
+      return true;
+    });
   }
 
   spawn(name: string, options: SpawnOptions): InstanceInfo {
@@ -121,23 +80,17 @@ export class Fleet extends Disposable {
 
   /** Sets (or with undefined/0 removes) an instance's own spending cap; the next ask is held to it. */
   setBudget(name: string, usd: number | undefined): void {
-    const instance = this.instance(name);
-    instance.respec(withBudget(instance.spec, usd));
-    this.persist(instance);
-    this._onDidChangeInstance.fire({ name });
+    this.edit(name, (i) => i.respec(withBudget(i.spec, usd)));
   }
 
   /** Sets an instance's own fallback chain ("Set Fallback Chain…"); empty removes it (the global one applies). The next ask follows it. */
   setFallback(name: string, chain: unknown): void {
-    const instance = this.instance(name);
-    instance.respec(withFallback(instance.spec, chain));
-    this.persist(instance);
-    this._onDidChangeInstance.fire({ name });
+    this.edit(name, (i) => i.respec(withFallback(i.spec, chain)));
   }
 
   /** Records a compression (context/window.ts): the dropped messages are marked, never removed. */
   applyCompression(name: string, mark: CompressionMark): void {
-    this.editTranscript(name, (m) => void applyCompressionMark(m, mark));
+    this.edit(name, (i) => i.editTranscript((m) => void applyCompressionMark(m, mark)), true);
   }
 
   /** Pins a settled message, so compression always keeps it verbatim (or unpins it). */
@@ -145,22 +98,20 @@ export class Fleet extends Disposable {
     const message = this.instance(name).settledTranscript.find((m) => m.id === messageId);
     if (!message) throw new FleetError('invalid_argument', `'${name}' has no settled message ${messageId} to pin.`);
     if (pinned && message.compressedBy) throw new FleetError('invalid_argument', `That message of '${name}' was already compressed away and is no longer sent; pin a message before it is compressed.`);
-    this.editTranscript(name, (m) => void applyPin(m, messageId, pinned));
+    this.edit(name, (i) => i.editTranscript((m) => void applyPin(m, messageId, pinned)), true);
   }
 
   /** Turns compression on or off for one instance (the global setting still applies when on). */
   setCompression(name: string, on: boolean): void {
-    const instance = this.instance(name);
-    instance.respec(withCompress(instance.spec, on));
-    this.persist(instance);
-    this._onDidChangeInstance.fire({ name });
+    this.edit(name, (i) => i.respec(withCompress(i.spec, on)));
   }
 
-  private editTranscript(name: string, edit: (messages: Message[]) => void): void {
+  /** One change to an instance's spec or transcript (the marks on its messages): saved, then shown. */
+  private edit(name: string, change: (instance: Instance) => void, transcriptChanged = false): void {
     const instance = this.instance(name);
-    instance.editTranscript(edit);
+    change(instance);
     this.persist(instance);
-    this._onDidChangeInstance.fire({ name, transcriptChanged: true });
+    this._onDidChangeInstance.fire(transcriptChanged ? { name, transcriptChanged } : { name });
   }
 
   /** Starts an ask and returns a ticket to `poll` later. */
@@ -186,19 +137,9 @@ export class Fleet extends Disposable {
   async fork(source: string, newName: string, options: ForkOptions = {}): Promise<InstanceInfo> {
     const parent = this.instance(source);
     this.checkNewName(newName);
-    const wanted = { ...parent.spec, backend: options.backend ?? parent.spec.backend, model: options.model ?? parent.spec.model };
-    const spec = checkSpec(wanted, [...this.backends.keys()]);
-    // Settled context only: never the question the parent is still answering, nor its partial answer.
-    const { messages, isLatest } = forkContext(parent, options.atMessage);
-    const forkPoint = messages.at(-1)?.id;
-    const crossing = spec.backend !== parent.spec.backend;
-    const state: SessionState | undefined = crossing ? undefined : await parent.forkState(forkPoint, isLatest);
-    this.checkNewName(newName); // the await above may have let another spawn take the name
-    const root = parent.lineage?.root ?? this.treeRoot(source);
-    const lineage: Lineage = { parent: source, root, forkPoint, forkedAt: this.now(), ...(crossing ? { fromBackend: parent.spec.backend } : {}) };
-    // Across backends the child gets text: tool calls and reasoning are written out, never dropped.
-    const copied = messages.map((m): Message => ({ ...m, inherited: true, ...(crossing && m.role === 'assistant' ? { text: renderWithParts(m), parts: undefined } : {}) }));
-    const child = this.create(newName, spec, state, copied, lineage);
+    const setting = { backends: [...this.backends.keys()], recheckName: () => this.checkNewName(newName), treeRoot: () => this.treeRoot(source), now: this.now };
+    const { spec, state, messages, lineage } = await planFork(parent, source, options, setting);
+    const child = this.create(newName, spec, state, messages, lineage);
     this.add(child);
     this.persist(child);
     return toInfo(child);
@@ -207,13 +148,7 @@ export class Fleet extends Disposable {
   relay(from: string, to: string, options: RelayOptions = {}): AskHandle {
     const source = this.instance(from);
     this.instance(to);
-    const template = options.template ?? DEFAULT_RELAY_TEMPLATE;
-    if (typeof template !== 'string') throw new FleetError('invalid_argument', `A relay template must be text, not ${describeValue(template)}.`);
-    if (!template.includes('{{answer}}')) throw new FleetError('invalid_argument', 'A relay template must contain {{answer}}.');
-    const answer = lastAnswer(source.transcript);
-    if (!answer) throw new FleetError('nothing_to_relay', `Instance '${from}' has no answer to relay yet.`);
-    const prompt = template.replaceAll('{{from}}', from).replaceAll('{{to}}', to).replaceAll('{{answer}}', () => answer.text);
-    return this.ask(to, prompt);
+    return this.ask(to, relayPrompt(from, to, source.transcript, options.template));
   }
 
   /** Asks several instances the same thing, a bounded number at a time; every result comes back, failures included. */
@@ -329,16 +264,7 @@ export class Fleet extends Disposable {
 
   private create(name: string, spec: InstanceSpec, state: SessionState | undefined, messages: Message[], lineage?: Lineage, createdAt?: number): Instance {
     let instance: Instance | undefined;
-    const open = (target: TurnTarget, sessionState: SessionState | undefined) => {
-      const backend = this.backends.get(target.backend);
-      if (!backend) throw new FleetError('unknown_backend', `The ${target.backend} backend is not available.`);
-      // Backend-specific options belong to the instance's own backend; another target runs with its defaults.
-      const own = target.backend === spec.backend;
-      const options = own ? withCliBackstop(spec) : {};
-      // The cap as it is at each turn, so "Set Budget…" reaches a backend's own backstop on a running instance.
-      const spendCapUsd = own ? () => cliBackstopUsd(instance?.spec ?? spec) : undefined;
-      return backend.openSession({ instanceName: name, model: target.model, systemPrompt: spec.systemPrompt, role: spec.role, options, state: sessionState, ...(spendCapUsd ? { spendCapUsd } : {}) });
-    };
+    const open = sessionOpener(this.backends, name, spec, () => instance?.spec ?? spec);
     const sessions = new InstanceSessions({ backend: spec.backend, model: spec.model }, open, state, messages.length);
     instance = new Instance(name, spec, sessions, this.host, messages, lineage, createdAt ?? this.now());
     return instance;
@@ -357,16 +283,6 @@ export class Fleet extends Disposable {
   }
 
   private persist(instance: Instance): void {
-    if (!this.instances.has(instance.name)) return;
-    this.writes.save({
-      version: 1,
-      name: instance.name,
-      spec: instance.spec,
-      createdAt: instance.createdAt,
-      lineage: instance.lineage,
-      session: instance.sessionState,
-      transcript: instance.transcript.slice(),
-      lastError: instance.lastError,
-    });
+    if (this.instances.has(instance.name)) this.writes.save(snapshotOf(instance));
   }
 }

@@ -1,6 +1,12 @@
 import { errorMessage } from './errors';
 import type { Logger } from './log';
+import type { InstanceReadout } from './instance';
 import type { FleetStore, PersistedInstance } from './store';
+
+/** What the store keeps of an instance: its spec, lineage, session state and a copy of its transcript. */
+export function snapshotOf(i: InstanceReadout): PersistedInstance {
+  return { version: 1, name: i.name, spec: i.spec, createdAt: i.createdAt, lineage: i.lineage, session: i.sessionState, transcript: i.transcript.slice(), lastError: i.lastError };
+}
 
 /**
  * The Fleet's writes to its store. Writes for one name run in order, so an older snapshot never lands after a

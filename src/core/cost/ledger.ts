@@ -7,7 +7,7 @@ import { errorMessage } from '../errors';
 import type { BackendKind } from '../kinds';
 import type { TurnStage } from '../turn/types';
 import { LedgerIndex } from './ledgerIndex';
-import { Aggregator, estimateErrors, isLocalMidnight, monthBounds, monthsIn, periodRange, type LedgerFilter, type LedgerGroupBy, type LedgerPeriod, type LedgerRange, type LedgerSummary, type EstimateError } from './ledgerQuery';
+import { Aggregator, isLocalMidnight, monthBounds, monthsIn, periodRange, type LedgerFilter, type LedgerGroupBy, type LedgerPeriod, type LedgerRange, type LedgerSummary } from './ledgerQuery';
 import type { LedgerRecord } from './ledgerRecord';
 import { recordsOfFailure, recordsOfTurn, AttemptTrace, type RecordContext } from './ledgerRecords';
 import { LedgerStore, type LedgerProblem } from './ledgerStore';
@@ -97,17 +97,6 @@ export class Ledger {
       }
     }
     return agg.summary();
-  }
-
-  /**
-   * The pre-flight token estimate's error against the reported prompt (input, cache reads and writes), per token
-   * family, over a range (default: all time to now). From the per-month summaries, so it is cheap for a dashboard.
-   */
-  async estimateError(range?: { from: number; to: number }): Promise<EstimateError[]> {
-    const first = (await this.months())[0];
-    if (!range && !first) return [];
-    const r = range ?? { from: monthBounds(first!).from, to: periodRange('month', this.now()).to };
-    return estimateErrors(await this.summarize({ ...r, groupBy: 'family' }));
   }
 
   /** The records themselves, oldest first (for an export, or a check). */
