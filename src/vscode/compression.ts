@@ -5,23 +5,35 @@ import { contextWindow } from '../core/context/contextWindows';
 import { parseSummarizer } from '../core/context/summarizer';
 import { CompressionStage, DEFAULT_COMPRESSION, type CompressionSettings } from '../core/context/window';
 import type { Fleet } from '../core/fleet';
+import type { Budgets } from '../core/cost/budgets';
 import type { Ledger } from '../core/cost/ledger';
 import { summaryRecord } from '../core/context/summaryRecord';
+import { budgetAdmit } from '../core/context/summaryAdmission';
 import { readSettings } from './config';
 
 /**
  * The compression stage as the extension runs it: summaries through the fleet's own backends (or an instance, asked
- * like any ask), marks recorded by the Fleet, and Ollama's window as the backend will request it.
+ * like any ask, and cancelled with the turn), their cost put to the budget caps first and every one billed on the
+ * ledger, marks recorded by the Fleet, and Ollama's window as the backend will request it.
  */
-export function createCompression(fleet: () => Fleet, backends: readonly Backend[], ledger: Ledger): CompressionStage {
+export function createCompression(fleet: () => Fleet, backends: readonly Backend[], ledger: Ledger, budgets: Pick<Budgets, 'admit'>): CompressionStage {
   const ollama = backends.find((b): b is OllamaBackend => b instanceof OllamaBackend);
   const stage = new CompressionStage({
     backends: () => backends,
     apply: (name, mark) => fleet().applyCompression(name, mark),
-    ask: async (name, prompt) => {
-      const answer = await fleet().ask(name, prompt);
-      return { text: answer.text, ...(answer.cost ? { cost: answer.cost } : {}) };
+    ask: async (name, prompt, signal) => {
+      const handle = fleet().ask(name, prompt);
+      const cancel = () => fleet().cancel(name, handle.id);
+      signal.addEventListener('abort', cancel, { once: true });
+      if (signal.aborted) cancel();
+      try {
+        const answer = await handle;
+        return { text: answer.text, ...(answer.cost ? { cost: answer.cost } : {}) };
+      } finally {
+        signal.removeEventListener('abort', cancel);
+      }
     },
+    admit: budgetAdmit(budgets),
     price: (backend, usage, model) => fleet().price(backend, usage, model),
     recordSummary: (instance, askId, bill) => void ledger.append(summaryRecord(fleet().has(instance) ? fleet().treeRoot(instance) : instance, instance, askId, bill)),
     windowOf: async (target, instance, signal) => {

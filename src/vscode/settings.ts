@@ -22,7 +22,7 @@ export const SETTINGS = {
   'compression.keepTurns': 4,
   'compression.summarizer': 'auto',
   'compression.minSummaryChars': 200,
-  'compression.maxContextTokens': 0,
+  'compression.maxContextTokens': 48_000,
   'compression.anthropicMode': 'fleet',
   'fallback.chain': [],
   'fallback.maxAttempts': 4,

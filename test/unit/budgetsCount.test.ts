@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import { AnthropicBackend } from '../../src/core/backends/anthropic';
 import { anthropicBudgetCounter, isCloseCall } from '../../src/core/cost/budgetCount';
 import { Budgets, type BudgetCaps } from '../../src/core/cost/budgets';
 import { defaultPrice } from '../../src/core/cost/cost';
@@ -47,8 +48,9 @@ async function rig(caps: Partial<BudgetCaps> = { dailyUsd: CAP }, countTimeoutMs
   dir = await mkdtemp(join(tmpdir(), 'llm-fleet-budget-count-'));
   const ledger = new Ledger({ dir });
   const treeRootOf = (n: string) => r!.fleet.treeRoot(n);
-  // Built as src/extension.ts builds it: the key and base URL the Anthropic backend uses.
-  const countTokens = anthropicBudgetCounter({ getApiKey: async () => FAKE_ANTHROPIC_KEY, baseURL: () => r!.anthropic.url });
+  // Built as src/extension.ts builds it: through an Anthropic backend as configured there, with the SDK's default
+  // retries (2), so "one try" below is the count's own doing.
+  const countTokens = anthropicBudgetCounter([new AnthropicBackend({ getApiKey: async () => FAKE_ANTHROPIC_KEY, baseURL: () => r!.anthropic.url })]);
   const budgets = new Budgets({ ledger, treeRootOf, outputAllowanceTokens: 0, caps: { warnAt: 2, ...caps }, countTokens, countTimeoutMs });
   r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger, { treeRootOf }), budgets.stage] });
   const notes: string[] = [];

@@ -9,7 +9,9 @@ import type { Message } from '../../src/core/transcript';
 import type { TurnRequest, TurnResult } from '../../src/core/turn/types';
 import { FAKE_ANTHROPIC_KEY, startAnthropicFake } from '../fixtures/anthropicFake';
 import { compressionRig, question } from './compressionRig';
-import { HAIKU } from './helpers';
+
+/** A model the API compacts on (build-with-claude/compaction.md, "Compatibility"); on others the fleet compresses. */
+const SONNET = 'claude-sonnet-4-6';
 
 describe('compression modes', () => {
   it("anthropicMode 'api' sends the API's context_management (beta) instead of summarizing, and the fake accepts it", async () => {
@@ -17,7 +19,7 @@ describe('compression modes', () => {
     try {
       const notes: string[] = [];
       r.fleet.onDidTurnEvent((e) => e.event.type === 'note' && notes.push(e.event.text));
-      r.fleet.spawn('a', { backend: 'anthropic', model: HAIKU });
+      r.fleet.spawn('a', { backend: 'anthropic', model: SONNET });
       for (let i = 1; i <= 8; i++) await r.fleet.ask('a', question(i));
       const requests = r.fake.messageRequests();
       assert.equal(requests.length, 8, 'no summarizer requests');
@@ -47,7 +49,7 @@ describe('compression modes', () => {
         const res = await fetch(`${fake.url}/v1/messages`, {
           method: 'POST',
           headers: { 'x-api-key': FAKE_ANTHROPIC_KEY, 'anthropic-version': '2023-06-01', 'content-type': 'application/json', ...(beta ? { 'anthropic-beta': beta } : {}) },
-          body: JSON.stringify({ model: HAIKU, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], context_management }),
+          body: JSON.stringify({ model: SONNET, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], context_management }),
         });
         const body = (await res.json()) as { error?: { message: string } };
         return { status: res.status, message: body.error?.message ?? '' };

@@ -2,7 +2,8 @@
 // fake answers the summarizer (recognised by its system prompt) with `summary(n)`, and every other request with an
 // answer of a fixed size, so a long conversation grows at a known rate.
 import type { Backend } from '../../src/core/backends/backend';
-import { CompressionStage, type CompressionSettings } from '../../src/core/context/window';
+import { CompressionStage, type CompressionDeps, type CompressionSettings } from '../../src/core/context/window';
+import type { TurnStage } from '../../src/core/turn/types';
 import { SUMMARIZER_SYSTEM } from '../../src/core/context/summary';
 import type { SummaryBill } from '../../src/core/context/summarizer';
 import { estimateTokens } from '../../src/core/context/tokens';
@@ -21,6 +22,8 @@ export interface CompressionRig extends Rig {
   summaries(): RecordedRequest[];
   /** What the summarizer model was billed, as the stage reported it for the ledger. */
   bills: Array<{ instance: string; askId: string; bill: SummaryBill }>;
+  /** Text deltas the summarizer's sessions received (so a test knows the stream, and its usage, reached the client). */
+  summaryDeltas(): number;
 }
 
 export const isSummarizer = (r: RecordedRequest) => systemText(r.body).startsWith(SUMMARIZER_SYSTEM.slice(0, 40));
@@ -42,26 +45,51 @@ export function longSummary(n: number, chars = 600): string {
   return (head + 'parseConfig() in src/config.ts; '.repeat(Math.ceil(chars / 32))).slice(0, chars);
 }
 
-export async function compressionRig(settings: Partial<CompressionSettings>, options: { window?: number; summary?: (n: number) => Behaviour; answerChars?: number } = {}): Promise<CompressionRig> {
+export interface CompressionRigOptions {
+  window?: number;
+  summary?: (n: number) => Behaviour;
+  answerChars?: number;
+  /** Deps to add or replace (an `admit`, a `recordSummary` to a real ledger). */
+  deps?: (fleet: () => Fleet) => Partial<CompressionDeps>;
+  /** The stages after compression (the ledger's and the budgets'), as src/extension.ts orders them. */
+  after?: TurnStage[];
+}
+
+export async function compressionRig(settings: Partial<CompressionSettings>, options: CompressionRigOptions = {}): Promise<CompressionRig> {
   let fleet: Fleet | undefined;
   const bills: CompressionRig['bills'] = [];
   let backends: Backend[] = [];
   const compression = new CompressionStage({
     backends: () => backends,
     apply: (name, mark) => fleet!.applyCompression(name, mark),
-    ask: async (name, prompt) => {
-      const a = await fleet!.ask(name, prompt);
+    ask: async (name, prompt, signal) => {
+      // As src/vscode/compression.ts wires it: the turn's cancel cancels the instance's ask.
+      const handle = fleet!.ask(name, prompt);
+      signal.addEventListener('abort', () => fleet!.cancel(name, handle.id), { once: true });
+      const a = await handle;
       return { text: a.text, ...(a.cost ? { cost: a.cost } : {}) };
     },
     price: (b, u, m) => fleet!.price(b, u, m),
     windowOf: async () => options.window ?? 4000,
     recordSummary: (instance, askId, bill) => bills.push({ instance, askId, bill }),
+    ...options.deps?.(() => fleet!),
   });
   compression.configure(settings);
   const store = new MemoryStore();
-  const r = await rig({ stages: [compression.stage], store });
+  const r = await rig({ stages: [compression.stage, ...(options.after ?? [])], store });
   fleet = r.fleet;
-  backends = [r.backend];
+  let deltas = 0;
+  // The real backend, with the summarizer's deltas counted on their way in.
+  const spy: Backend = {
+    kind: r.backend.kind,
+    label: r.backend.label,
+    openSession: (init) => {
+      const session = r.backend.openSession(init);
+      if (!init.instanceName.endsWith(':summarizer')) return session;
+      return { runTurn: (input, sink) => session.runTurn(input, { ...sink, delta: (t) => (deltas++, sink.delta(t)) }), get state() { return session.state; }, dispose: () => session.dispose() };
+    },
+  };
+  backends = [spy];
   let summaries = 0;
   const answer = 'The answer, in words of moderate length, for this turn. '.repeat(Math.ceil((options.answerChars ?? 400) / 56)).slice(0, options.answerChars ?? 400);
   r.fake.fallback = (req, n) => (isSummarizer(req) ? (options.summary ?? ((k) => ({ kind: 'reply', text: longSummary(k) })))(++summaries) : { kind: 'reply', text: `#${n} ${answer}` });
@@ -70,6 +98,7 @@ export async function compressionRig(settings: Partial<CompressionSettings>, opt
     compression,
     store,
     bills,
+    summaryDeltas: () => deltas,
     turns: () => r.fake.messageRequests().filter((q) => !isSummarizer(q)),
     summaries: () => r.fake.messageRequests().filter(isSummarizer),
   };

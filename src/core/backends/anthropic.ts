@@ -1,7 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { BetaContextManagementConfig, MessageCreateParamsStreaming as BetaMessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import type { MessageCreateParamsStreaming, MessageParam, RawMessageStreamEvent, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
-import { estimateTokens } from '../context/tokens';
+import { anthropicCountEndpoint } from '../context/anthropicCount';
+import { estimateTokens, type CountRequest } from '../context/tokens';
 import { DEFAULT_MIN_CACHEABLE_TOKENS, findPrice, type PriceTable } from '../cost/prices';
 import { ANTHROPIC_PRICES } from '../cost/prices';
 import type { Usage } from '../cost/usage';
@@ -9,7 +10,7 @@ import type { Message } from '../transcript';
 import { current, type ApiContextManagement, type Backend, type BackendSession, type Live, type SessionInit, type TurnInput, type TurnOutput, type TurnSink } from './backend';
 import { BackendError, errorMessage, isAbortError, kindForStatus, parseRetryAfter, withPartial, type StatusOverrides } from '../errors';
 import { normaliseTurns } from './messages';
-import { addCompactionUsage, COMPACT_BETA, compactEdit, CompactionReader, countedMessages, withCompactionBlock } from './anthropicCompaction';
+import { addCompactionUsage, COMPACT_BETA, compactEdit, compactionSupported, compactionUnsupportedReason, CompactionReader, countedMessages, withCompactionBlock } from './anthropicCompaction';
 import { DEFAULT_IDLE_TIMEOUT_MS, IdleWatchdog } from './watchdog';
 
 export interface AnthropicBackendOptions {
@@ -55,8 +56,24 @@ export class AnthropicBackend implements Backend {
     }
   }
 
-  private async sdk(): Promise<Anthropic> {
+  /**
+   * Claude's count_tokens for a prompt (the budget stage's close calls: cost/budgetCount.ts), on this backend's own
+   * client (its key and base URL), in one try (no retries: the caller waits only a short timeout) under the caller's
+   * signal. `undefined` when no key is set: nothing can count here. Throws a classified error when the count fails.
+   */
+  async countTokens(request: CountRequest, signal: AbortSignal): Promise<number | undefined> {
     const key = await this.options.getApiKey();
+    if (!key) return undefined;
+    try {
+      return await anthropicCountEndpoint(await this.sdk(key), { maxRetries: 0 })(request, signal);
+    } catch (e) {
+      throw classifyAnthropicError(e, signal);
+    }
+  }
+
+  /** The SDK client for the current key (read here unless the caller just read it), base URL and retries. */
+  private async sdk(knownKey?: string): Promise<Anthropic> {
+    const key = knownKey ?? (await this.options.getApiKey());
     if (!key) {
       throw new BackendError('auth', 'No Anthropic API key is set.', {
         hint: 'Set one with "LLM Fleet: Set API Key…" or the ANTHROPIC_API_KEY environment variable.',
@@ -79,7 +96,11 @@ export class AnthropicBackend implements Backend {
 
   private async runTurn(init: SessionInit, input: TurnInput, sink: TurnSink): Promise<TurnOutput> {
     const sdk = await this.sdk();
-    const compacting = input.contextManagement?.compactTriggerTokens !== undefined;
+    // The compression stage asks for compaction only on the models the docs list; any other caller is held to it too.
+    const asked = input.contextManagement;
+    const contextManagement = asked?.compactTriggerTokens !== undefined && !compactionSupported(init.model) ? { ...asked, compactTriggerTokens: undefined } : asked;
+    if (contextManagement !== asked) sink.note?.(`no API compaction: ${compactionUnsupportedReason(init.model)}`);
+    const compacting = contextManagement?.compactTriggerTokens !== undefined;
     const params = buildRequest(init, input.history, this.options.maxTokens ?? DEFAULT_MAX_TOKENS, this.options.prices ?? ANTHROPIC_PRICES, compacting);
     const compaction = new CompactionReader(countedMessages(input.history));
     const usage: Usage = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
@@ -94,7 +115,7 @@ export class AnthropicBackend implements Backend {
       watchFirstEvent: true,
     });
     try {
-      const stream = input.contextManagement ? await managedStream(sdk, params, input.contextManagement, idle.signal) : await sdk.messages.create(params, { signal: idle.signal });
+      const stream = contextManagement ? await managedStream(sdk, params, contextManagement, idle.signal) : await sdk.messages.create(params, { signal: idle.signal });
       for await (const event of stream) {
         idle.touch();
         // The compaction block opens the answer: kept for the next request, noted, never shown as text.
@@ -115,26 +136,35 @@ export class AnthropicBackend implements Backend {
             usage.output = u.output_tokens ?? 0;
             break;
           }
-          case 'message_delta':
+          case 'message_delta': {
             reportEdits((event as { context_management?: unknown }).context_management, sink);
+            // The delta's usage is cumulative (SDK: `MessageDeltaUsage`) and, where given, supersedes message_start's,
+            // as the SDK's own stream takes it: a compacting answer knows its effective input only at the end.
+            const d = event.usage as { input_tokens?: number | null; cache_read_input_tokens?: number | null; cache_creation_input_tokens?: number | null };
+            if (d.input_tokens != null) usage.input = d.input_tokens;
+            if (d.cache_read_input_tokens != null) usage.cacheRead = d.cache_read_input_tokens;
+            if (d.cache_creation_input_tokens != null && d.cache_creation_input_tokens !== usage.cacheWrite5m + usage.cacheWrite1h) {
+              usage.cacheWrite5m = Math.max(0, d.cache_creation_input_tokens - usage.cacheWrite1h);
+            }
             usage.output = event.usage.output_tokens ?? usage.output;
             addCompactionUsage(usage, (event.usage as { iterations?: unknown }).iterations);
             stopReason = event.delta.stop_reason ?? stopReason;
             break;
+          }
           case 'message_stop':
             finished = true;
             break;
         }
       }
     } catch (e) {
-      throw idle.expired ? idle.error() : billedSoFar(classifyAnthropicError(e, input.signal), usage);
+      throw billedSoFar(idle.expired ? idle.error() : classifyAnthropicError(e, input.signal), usage);
     } finally {
       idle.dispose();
     }
     // The SDK ends the loop quietly when aborted; a stream that just stops is a dropped connection.
-    if (idle.expired) throw idle.error();
+    if (idle.expired) throw billedSoFar(idle.error(), usage);
     if (input.signal.aborted) throw billedSoFar(new BackendError('cancelled', 'Cancelled.'), usage);
-    if (!finished) throw new BackendError('network', 'The connection closed before the answer was complete.');
+    if (!finished) throw billedSoFar(new BackendError('network', 'The connection closed before the answer was complete.'), usage);
     if (stopReason === 'refusal') sink.warning?.('The model declined to answer.');
     const apiCompaction = compaction.result;
     return { usage, stopReason, ...(apiCompaction ? { apiCompaction } : {}) };
@@ -162,12 +192,18 @@ export function buildRequest(init: SessionInit, history: readonly Message[], max
   return { model: init.model, max_tokens: maxTokens, messages, ...(system ? { system } : {}), stream: true };
 }
 
-/** The beta flag the API's context management needs. */
+/**
+ * The beta flag tool-result clearing needs (docs: build-with-claude/context-editing.md, "Server-side strategies";
+ * available on all supported models, "Supported models"). Compaction needs its own, COMPACT_BETA.
+ */
 export const CONTEXT_MANAGEMENT_BETA = 'context-management-2025-06-27';
 
 /**
  * The API's own context management (the user's choice, `llmFleet.compression.anthropicMode: api`): clears old tool
  * results, and with a compaction trigger also compacts the context on the server (./anthropicCompaction.ts).
+ * `pause_after_compaction` stays at its default, false (compaction.md, "Parameters"): the API goes on with the answer
+ * after the block in the same response, so the `compaction` stop reason (which only a pause brings) never comes;
+ * `instructions` stay unset, so the API's default summary prompt is used.
  */
 export function contextManagementParam(c: ApiContextManagement): { context_management: BetaContextManagementConfig } {
   return {
@@ -207,11 +243,12 @@ export function toApiMessages(history: readonly Message[]): MessageParam[] {
 export const ANTHROPIC_STATUSES: StatusOverrides = { 413: 'context_overflow', 529: 'overloaded' };
 
 /**
- * A stream cancelled after message_start was billed for its prompt (and the output so far, which the API reports
- * only at the end): the usage it reported goes with the cancellation, for the ledger.
+ * A stream that ended after message_start (cancelled, dropped, an error event, gone idle) was billed for its prompt
+ * (and the output so far, which the API reports only at the end): the usage it reported goes with the error, for
+ * the ledger, so no spend vanishes with a failure.
  */
 function billedSoFar(e: BackendError, usage: Usage): BackendError {
-  return e.kind === 'cancelled' && usage.model !== undefined && !e.usage ? withPartial(e, { usage: { ...usage } }) : e;
+  return usage.model !== undefined && !e.usage ? withPartial(e, { usage: { ...usage } }) : e;
 }
 
 /** Maps whatever the SDK threw to the error taxonomy, once, here at the edge. */

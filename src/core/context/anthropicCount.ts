@@ -6,11 +6,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { CountRequest, CountTokensEndpoint } from './tokens';
 
-export function anthropicCountEndpoint(sdk: Pick<Anthropic, 'messages'>): CountTokensEndpoint {
+/** `maxRetries` overrides the client's for the count alone (the budget stage's close calls make one try). */
+export function anthropicCountEndpoint(sdk: Pick<Anthropic, 'messages'>, options: { readonly maxRetries?: number } = {}): CountTokensEndpoint {
   return async (request: CountRequest, signal?: AbortSignal) => {
     const result = await sdk.messages.countTokens(
       { model: request.model, messages: request.messages.map((m) => ({ role: m.role, content: m.content })), ...(request.system ? { system: request.system } : {}) },
-      { signal },
+      { signal, ...options },
     );
     return result.input_tokens;
   };

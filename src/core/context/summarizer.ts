@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Backend } from '../backends/backend';
 import type { Cost } from '../cost/cost';
 import type { Usage } from '../cost/usage';
-import { errorMessage } from '../errors';
+import { BackendError, errorMessage, type ErrorKind } from '../errors';
 import { BACKEND_KINDS, type BackendKind } from '../kinds';
 import type { InstanceView, TurnTarget } from '../turn/types';
 import { SUMMARIZER_SYSTEM } from './summary';
@@ -40,23 +40,37 @@ export function autoSummarizer(target: TurnTarget): { backend: BackendKind; mode
   return undefined;
 }
 
-/** What a summarizer model's one-off session was billed, for the ledger (an instance's ask is recorded as its own). */
+/** The model a choice runs in a one-off session, for a target; undefined for none, an instance, or no default. */
+export function summarizerModel(choice: SummarizerChoice, target: TurnTarget): { backend: BackendKind; model: string } | undefined {
+  if (choice.kind === 'model') return { backend: choice.backend, model: choice.model };
+  return choice.kind === 'auto' ? autoSummarizer(target) : undefined;
+}
+
+/**
+ * What a summarizer model's one-off session was billed, for the ledger (an instance's ask is recorded as its own),
+ * and how it ended: `failed` when it was billed and then broke off, `refused` when its summary was not used.
+ */
 export interface SummaryBill {
   readonly backend: BackendKind;
   readonly model: string;
   readonly usage: Usage;
   readonly cost?: Cost;
   readonly latencyMs: number;
+  readonly outcome?: 'ok' | 'refused' | 'failed' | 'cancelled';
+  readonly errorKind?: ErrorKind;
+  /** Why it was refused or failed, for the record's reason. */
+  readonly problem?: string;
 }
 
 export type SummaryOutcome =
   | { readonly ok: true; readonly text: string; readonly by: string; readonly cost?: Cost; readonly bill?: SummaryBill }
-  | { readonly ok: false; readonly reason: string; readonly by?: string };
+  /** A failure; `bill` when the provider billed it anyway; `cancelled` when the turn's signal stopped it. */
+  | { readonly ok: false; readonly reason: string; readonly by?: string; readonly bill?: SummaryBill; readonly cancelled?: boolean };
 
 export interface SummarizerDeps {
   readonly backends: () => Iterable<Backend>;
-  /** Asks an instance of the fleet and resolves with its answer's text and cost. */
-  readonly ask?: (name: string, prompt: string) => Promise<{ text: string; cost?: Cost }>;
+  /** Asks an instance of the fleet and resolves with its answer's text and cost; the signal cancels that ask. */
+  readonly ask?: (name: string, prompt: string, signal: AbortSignal) => Promise<{ text: string; cost?: Cost }>;
   readonly price?: (backend: BackendKind, usage: Usage, model: string) => Cost;
 }
 
@@ -76,13 +90,13 @@ export async function runSummarizer(choice: SummarizerChoice, job: SummaryJob, d
     if (by === job.instance.name) return { ok: false, by, reason: `'${by}' cannot summarize its own conversation while it answers; name another instance or a backend/model` };
     if (!deps.ask) return { ok: false, by, reason: 'instances cannot be asked from here' };
     try {
-      const answer = await deps.ask(by, `${SUMMARIZER_SYSTEM}\n\n${job.prompt}`);
+      const answer = await deps.ask(by, `${SUMMARIZER_SYSTEM}\n\n${job.prompt}`, job.signal);
       return { ok: true, text: answer.text, by, ...(answer.cost ? { cost: answer.cost } : {}) };
     } catch (e) {
-      return { ok: false, by, reason: `the summarizer instance '${by}' failed: ${errorMessage(e)}` };
+      return { ok: false, by, reason: `the summarizer instance '${by}' failed: ${errorMessage(e)}`, ...(job.signal.aborted ? { cancelled: true } : {}) };
     }
   }
-  const model = choice.kind === 'model' ? choice : autoSummarizer(job.target);
+  const model = summarizerModel(choice, job.target);
   if (!model) return { ok: false, reason: `there is no default summarizer for ${job.target.backend}; set llmFleet.compression.summarizer` };
   const by = `${model.backend}/${model.model}`;
   const backend = [...deps.backends()].find((b) => b.kind === model.backend);
@@ -97,7 +111,19 @@ export async function runSummarizer(choice: SummarizerChoice, job: SummaryJob, d
     const bill: SummaryBill = { backend: model.backend, model: answered, usage: out.usage, ...(cost ? { cost } : {}), latencyMs: Date.now() - started };
     return { ok: true, text, by, ...(cost ? { cost } : {}), bill };
   } catch (e) {
-    return { ok: false, by, reason: `the summarizer ${by} failed: ${errorMessage(e)}` };
+    const reason = `the summarizer ${by} failed: ${errorMessage(e)}`;
+    const cancelled = job.signal.aborted;
+    // Broken off after the provider billed the prompt (a dropped stream, an error event, the user's cancel): the
+    // spend still goes to the ledger, marked as what it was.
+    const usage = e instanceof BackendError ? e.usage : undefined;
+    const kind = e instanceof BackendError ? e.kind : undefined;
+    let bill: SummaryBill | undefined;
+    if (usage) {
+      const answered = usage.model ?? model.model;
+      const cost = deps.price?.(model.backend, usage, answered);
+      bill = { backend: model.backend, model: answered, usage, ...(cost ? { cost } : {}), latencyMs: Date.now() - started, outcome: cancelled ? 'cancelled' : 'failed', ...(kind ? { errorKind: kind } : {}), problem: reason };
+    }
+    return { ok: false, by, reason, ...(bill ? { bill } : {}), ...(cancelled ? { cancelled: true } : {}) };
   } finally {
     await session.dispose();
   }

@@ -6,16 +6,19 @@
  * (see ../transcript.ts `CompressionRecord`), so the chat can show them and a later turn sends summary + the rest.
  * Claude Code compacts its own context, so its turns pass untouched; for the Anthropic API the user may choose the
  * API's own context management instead (`anthropicMode: 'api'`), which this stage then asks the backend to use.
+ * A summary is spend of the turn: its estimate is put to the budget caps first (./summaryAdmission.ts), whatever
+ * it was billed goes to the ledger however it ended, and the turn's cancel aborts it with nothing applied.
  */
 import { randomUUID } from 'node:crypto';
-import { MIN_COMPACT_TRIGGER } from '../backends/anthropicCompaction';
+import { compactionSupported, compactionUnsupportedReason, MIN_COMPACT_TRIGGER } from '../backends/anthropicCompaction';
 import type { ApiContextManagement } from '../backends/backend';
 import { formatUsd, type Cost } from '../cost/cost';
-import { FleetError } from '../errors';
+import { BackendError, FleetError } from '../errors';
 import type { Message } from '../transcript';
 import type { InstanceView, TurnEmit, TurnRequest, TurnResult, TurnNext, TurnStage, TurnTarget } from '../turn/types';
 import { contextWindow } from './contextWindows';
-import { runSummarizer, type SummarizerChoice, type SummarizerDeps, type SummaryBill } from './summarizer';
+import { runSummarizer, summarizerModel, type SummarizerChoice, type SummarizerDeps, type SummaryBill, type SummaryOutcome } from './summarizer';
+import { summaryEstimate, type AdmitSummary } from './summaryAdmission';
 import { applyCompressionMark, compressedHistory, latestCompression, summarizerPrompt, summaryProblem, type CompressionMark } from './summary';
 import { CHARS_PER_TOKEN, estimateTokens, withSystemPrompt } from './tokens';
 
@@ -35,6 +38,14 @@ export interface CompressionSettings {
   readonly maxContextTokens: number;
 }
 
+/**
+ * The default cap on the window the trigger is a share of. Every turn resends the whole context, so an uncapped
+ * conversation's cost grows with the square of its length: at 0.75 of a 200k window the first ~100 turns of the
+ * bench go out whole and 200 turns save only 47% of input tokens. At 48k (compressing past 36k) they save 85%
+ * (test/bench/compression.bench.ts: 64k saves 81%, 32k 89%), and 36k tokens stay room enough to work in.
+ */
+export const DEFAULT_MAX_CONTEXT_TOKENS = 48_000;
+
 export const DEFAULT_COMPRESSION: CompressionSettings = {
   enabled: true,
   threshold: 0.75,
@@ -42,7 +53,7 @@ export const DEFAULT_COMPRESSION: CompressionSettings = {
   minSummaryChars: 200,
   summarizer: { kind: 'auto' },
   anthropicMode: 'fleet',
-  maxContextTokens: 0,
+  maxContextTokens: DEFAULT_MAX_CONTEXT_TOKENS,
 };
 
 /** The share of the trigger a summary may take; what it is asked for, and where a longer one is cut. */
@@ -51,8 +62,13 @@ const SUMMARY_SHARE = 0.25;
 export interface CompressionDeps extends SummarizerDeps {
   /** Records a compression on the instance's transcript (the Fleet's `applyCompression`). */
   readonly apply: (name: string, mark: CompressionMark) => void;
-  /** Records what a summarizer model was billed, against the instance compressed and the ask it was for (the ledger). */
+  /**
+   * Records what a summarizer model was billed, against the instance compressed and the ask it was for (the ledger):
+   * used, refused, failed or cancelled alike, since each was spent. Appends synchronously (the hold of `admit` goes next).
+   */
   readonly recordSummary?: (instance: string, askId: string, bill: SummaryBill) => void;
+  /** Puts a summary's estimated cost to the budget caps before the summarizer is asked (the host's Budgets.admit). */
+  readonly admit?: AdmitSummary;
   /** The target's context window in tokens; default: ./contextWindows.ts with Ollama's own default. */
   readonly windowOf?: (target: TurnTarget, instance: InstanceView, signal: AbortSignal) => Promise<number>;
   readonly now?: () => number;
@@ -82,7 +98,12 @@ export class CompressionStage {
     const s = this.settings;
     // The CLI keeps and compacts its own context; sending it less would only restart its session.
     if (request.target.backend === 'claudeCode' || !s.enabled || request.instance.spec.compress === false) return next(request);
-    if (request.target.backend === 'anthropic' && s.anthropicMode === 'api') {
+    // Compaction is what keeps a text conversation in bounds in api mode; on a model the API does not compact for
+    // (its docs' list, ../backends/anthropicCompaction.ts), the fleet compresses instead, and says so.
+    const apiMode = request.target.backend === 'anthropic' && s.anthropicMode === 'api';
+    if (apiMode && !compactionSupported(request.target.model)) {
+      emit({ type: 'note', stage: 'compression', text: `context: the fleet compresses it, since ${compactionUnsupportedReason(request.target.model)}` });
+    } else if (apiMode) {
       const limit = await this.limit(request.target, request.instance, request.signal);
       // Server-side compaction at the same trigger, raised to the API's minimum; the answer brings the block back.
       const compact = Math.max(limit, MIN_COMPACT_TRIGGER);
@@ -90,7 +111,7 @@ export class CompressionStage {
       emit({ type: 'note', stage: 'compression', text: `context: the Anthropic API manages it (clears old tool results past ${limit.toLocaleString('en-US')} tokens, compacts past ${compact.toLocaleString('en-US')})` });
       return next({ ...request, history: compressedHistory(request.history), contextManagement });
     }
-    const out = await this.compress(request.instance, request.history, request.target, request.signal, false, request.askId);
+    const out = await this.compress(request.instance, request.history, request.target, request.signal, false, request.askId, request.overrideBudget);
     if (out.note) emit({ type: 'note', stage: 'compression', text: out.note });
     return next(out.history === request.history ? request : { ...request, history: out.history });
   };
@@ -111,7 +132,7 @@ export class CompressionStage {
   }
 
   /** Compresses `history` when it is over the limit (or `force`), records the mark, and returns what to send. */
-  async compress(instance: InstanceView, history: readonly Message[], target: TurnTarget, signal: AbortSignal, force: boolean, askId: string): Promise<CompressionOutcome> {
+  async compress(instance: InstanceView, history: readonly Message[], target: TurnTarget, signal: AbortSignal, force: boolean, askId: string, overrideBudget?: boolean): Promise<CompressionOutcome> {
     const s = this.settings;
     const sent = compressedHistory(history);
     const count = (messages: readonly Message[]) => this.tokens(instance, target, messages);
@@ -139,10 +160,8 @@ export class CompressionStage {
 
     const previous = latestCompression(history);
     const maxWords = Math.max(50, Math.floor(summaryBudget * 0.7));
-    const run = await runSummarizer(s.summarizer, { instance, target, prompt: summarizerPrompt(previous?.summary, dropped, maxWords), signal }, this.deps);
-    // Billed whether or not the summary is then refused: the tokens were spent.
-    if (run.ok && run.bill) this.deps.recordSummary?.(instance.name, askId, run.bill);
-    const refused = run.ok ? summaryProblem(run.text, s.minSummaryChars) : run.reason;
+    const prompt = summarizerPrompt(previous?.summary, dropped, maxWords);
+    const { run, refused } = await this.summarize({ instance, target, prompt, signal, askId, overrideBudget, maxOutput: Math.ceil(summaryBudget * 1.5) });
     let summary = run.ok && !refused ? run.text.trim() : previous?.summary;
     // A summary far over its share is cut rather than let it push the turn past the limit it exists to respect.
     if (run.ok && !refused && summary && this.tokens(instance, target, [{ id: '', role: 'user', text: summary, at: 0 }]) > summaryBudget * 1.5) {
@@ -168,6 +187,45 @@ export class CompressionStage {
     this.deps.apply(instance.name, finalMark);
     // What is sent holds no dropped message, so the record's final figures change nothing in it.
     return { history: out, mark: finalMark, note: compressionNote(finalMark, run.ok ? run.cost : undefined) };
+  }
+
+  /**
+   * Asks the summarizer, once the caps admit its estimate (refused: no summary, the reason says which cap), and
+   * records what it was billed however it ended. The turn's cancel aborts the summarizer's request at once; then
+   * nothing is applied and the turn ends cancelled.
+   */
+  private async summarize(job: { instance: InstanceView; target: TurnTarget; prompt: string; signal: AbortSignal; askId: string; overrideBudget?: boolean; maxOutput: number }): Promise<{ run: SummaryOutcome; refused?: string }> {
+    const { instance, signal, askId } = job;
+    const cancelled = () => new BackendError('cancelled', 'Cancelled while the context was being compressed; nothing was sent.');
+    if (signal.aborted) throw cancelled();
+    const s = this.settings;
+    const model = summarizerModel(s.summarizer, job.target);
+    let release: ((usd?: number) => void) | undefined;
+    if (model && this.deps.admit) {
+      const est = summaryEstimate(job.prompt, model, job.maxOutput, this.deps.price);
+      // A local model costs nothing per token: no cap can be crossed by it.
+      if (est.cost.basis !== 'local') {
+        const admission = await this.deps.admit(est.cost.usd ?? 0, { instance, askId, ...model, ...est, ...(job.overrideBudget ? { overrideBudget: true } : {}) });
+        if (!admission.ok) {
+          const reason = `no summary was made: ${admission.message}`;
+          return { run: { ok: false, reason }, refused: reason };
+        }
+        release = admission.release;
+      }
+    }
+    try {
+      const run = await runSummarizer(s.summarizer, { instance, target: job.target, prompt: job.prompt, signal }, this.deps);
+      const refused = run.ok ? summaryProblem(run.text, s.minSummaryChars) : run.reason;
+      // Billed whether the summary is used, refused or broke off: the tokens were spent.
+      const bill = run.bill && run.ok && refused ? { ...run.bill, outcome: 'refused' as const, problem: refused } : run.bill;
+      if (bill) this.deps.recordSummary?.(instance.name, askId, bill);
+      release?.(bill?.cost?.usd);
+      release = undefined;
+      if (signal.aborted || (!run.ok && run.cancelled)) throw cancelled();
+      return { run, ...(refused ? { refused } : {}) };
+    } finally {
+      release?.();
+    }
   }
 
   private async limit(target: TurnTarget, instance: InstanceView, signal: AbortSignal): Promise<number> {

@@ -4,14 +4,11 @@
  * an ask that fits or let through one that crosses. Only then does the stage ask the provider for the exact prompt
  * count: a clear case (far from any cap, or no cap) never pays the round trip.
  *
- * The count goes through its own SDK client, built the way the Anthropic backend builds its own (same key, same
- * base URL, both read per call), but without retries: a close call waits at most a short timeout, then the estimate
- * decides and a note says so.
+ * The count goes through the Anthropic backend's own client (AnthropicBackend.countTokens: its key and base URL),
+ * in one try: a close call waits at most a short timeout, then the estimate decides and a note says so.
  */
-import Anthropic from '@anthropic-ai/sdk';
-import { classifyAnthropicError } from '../backends/anthropic';
-import { current, type Live } from '../backends/backend';
-import { anthropicCountEndpoint } from '../context/anthropicCount';
+import { AnthropicBackend } from '../backends/anthropic';
+import type { Backend } from '../backends/backend';
 import { countRequest, type CountRequest } from '../context/tokens';
 import { BackendError, errorMessage } from '../errors';
 import type { BackendKind } from '../kinds';
@@ -34,28 +31,10 @@ export function isCloseCall(ask: number, room: number, margin: number): boolean 
   return room > 0 && ask > 0 && Math.abs(ask - room) <= margin * room;
 }
 
-export interface AnthropicCounterOptions {
-  getApiKey(): Promise<string | undefined>;
-  baseURL?: Live<string | undefined>;
-}
-
-/** count_tokens for Anthropic API targets where a key is set (as the backend is configured: src/vscode/backends.ts). */
-export function anthropicBudgetCounter(options: AnthropicCounterOptions): BudgetCounter {
-  let client: { key: string; baseURL: string | undefined; sdk: Anthropic } | undefined;
-  return async (backend, request, signal) => {
-    if (backend !== 'anthropic') return undefined;
-    const key = await options.getApiKey();
-    if (!key) return undefined;
-    const baseURL = current(options.baseURL) || undefined;
-    if (client?.key !== key || client.baseURL !== baseURL) {
-      client = { key, baseURL, sdk: new Anthropic({ apiKey: key, baseURL, maxRetries: 0, logLevel: 'off' }) };
-    }
-    try {
-      return await anthropicCountEndpoint(client.sdk)(request, signal);
-    } catch (e) {
-      throw classifyAnthropicError(e, signal);
-    }
-  };
+/** count_tokens for Anthropic API targets, by the Anthropic backend among `backends` (none there: nothing counts). */
+export function anthropicBudgetCounter(backends: readonly Backend[]): BudgetCounter {
+  const anthropic = backends.find((b) => b instanceof AnthropicBackend);
+  return async (backend, request, signal) => (backend === 'anthropic' ? anthropic?.countTokens(request, signal) : undefined);
 }
 
 /** The exact count of a close call's prompt, or why there is none (`failed`, for the note); throws only when the ask is cancelled. */

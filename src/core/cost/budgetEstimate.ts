@@ -18,6 +18,7 @@
  * prompt, is within a few percent anyway. The budget stage asks it only for a close call, an Anthropic API ask whose
  * estimate lands near a cap's room (./budgetCount.ts); the count then replaces this estimate (`count_tokens`).
  */
+import { apiCountedHistory } from '../backends/anthropicCompaction';
 import { ConversationTokens, EstimateAccuracy } from '../context/calibration';
 import { estimateTokens, tokenFamily, withSystemPrompt, type TokenMessage } from '../context/tokens';
 import type { EstimateSource, TurnRequest } from '../turn/types';
@@ -43,9 +44,15 @@ interface Conversation {
   cachedPrefix: number;
 }
 
-/** The system prompt (as the first message) and the history: what the target is sent. */
+/**
+ * The system prompt (as the first message) and the history: what the target counts. An Anthropic API request that
+ * sends back a compaction block (compaction on: `contextManagement.compactTriggerTokens`, as the backend decides)
+ * counts from that block on, since the API drops everything before it (../backends/anthropicCompaction.ts
+ * `apiCountedHistory`); the transcript itself still holds every message.
+ */
 export function promptMessages(request: TurnRequest): TokenMessage[] {
-  return withSystemPrompt(request.instance.spec.systemPrompt, request.history);
+  const compacting = request.target.backend === 'anthropic' && request.contextManagement?.compactTriggerTokens !== undefined;
+  return withSystemPrompt(request.instance.spec.systemPrompt, compacting ? apiCountedHistory(request.history) : request.history);
 }
 
 export class PromptEstimates {
@@ -67,9 +74,13 @@ export class PromptEstimates {
     return { tokens: estimateTokens(messages, model), cached: 0, source: 'estimate' };
   }
 
-  /** An answer (or a stopped one) reported what its prompt was: the conversation learns from it. */
-  observe(request: TurnRequest, usage: Usage | undefined): void {
-    if (!usage || !(promptTokens(usage) > 0)) return;
+  /**
+   * An answer (or a stopped one) reported what its prompt was: the conversation learns from it. Not from an answer
+   * that compacted (`compacted`): its usage adds the compaction's own tokens to a prompt the API then replaced by
+   * the summary, so it measures neither what was sent nor what the next request will send.
+   */
+  observe(request: TurnRequest, usage: Usage | undefined, compacted = false): void {
+    if (!usage || !(promptTokens(usage) > 0) || compacted) return;
     const key = keyOf(request);
     let c = this.conversations.get(key);
     if (c) this.conversations.delete(key); // re-inserted below: the map's order is the order of use

@@ -44,10 +44,15 @@ export class Reservations {
     return h;
   }
 
-  /** The ask settled at `usd` (its real cost, when known): dropped once the ledger has its record. */
-  release(h: Hold, usd?: number): void {
+  /**
+   * The ask settled at `usd` (its real cost, when known): dropped once the ledger has its record. `appended`: the
+   * caller already appended it (a compression summary), so it goes now; a check whose query began earlier holds it
+   * in its snapshot, and a later query's flush reads the record.
+   */
+  release(h: Hold, usd?: number, appended = false): void {
     if (usd !== undefined) h.usd = usd;
-    setImmediate(() => this.holds.delete(h));
+    if (appended) this.holds.delete(h);
+    else setImmediate(() => this.holds.delete(h));
   }
 
   get size(): number {

@@ -142,6 +142,29 @@ export class Budgets {
     return { inputTokens: prompt.tokens, usd: this.cost(request, prompt, this.allowance), free, unpriced: nothing.usd === undefined, prompt };
   }
 
+  /**
+   * Admits spend a turn makes before it reaches this stage (a compression summary: ../context/summaryAdmission.ts)
+   * against the same caps, spend and asks in flight, holding it until `release`, called once its record is
+   * appended. Refused: which cap, in words, and nothing held. `usd` undefined: unpriced, counted as 0, never said $0.
+   */
+  async admit(name: string, ownCap: number | undefined, estimate: number | undefined, what: string): Promise<{ ok: true; release(usd?: number): void } | { ok: false; cap: CapKind; message: string }> {
+    const usd = estimate ?? 0;
+    const pass = { ok: true as const, release: () => undefined };
+    if (!this.anyCap(ownCap)) return pass;
+    const before = this.reservations.snapshot();
+    const { caps, tree } = await this.spent(name, ownCap);
+    // As for an ask, nothing awaits between the check and the hold.
+    for (const cap of caps) {
+      const flying = this.reservations.inFlight(cap.kind, name, tree, before);
+      if (cap.spent + flying + usd <= cap.usd) continue;
+      const d = describe(cap, name, tree, flying);
+      return { ok: false, cap: cap.kind, message: `${d.name} would be crossed by ${what} (${estimate === undefined ? 'unpriced' : `~ ${money(usd)}`}; ${d.spent})` };
+    }
+    const hold = this.reservations.hold(name, tree, usd);
+    // Its record was appended before release: a later check's ledger query sees it, so the hold goes at once.
+    return { ok: true, release: (real) => this.reservations.release(hold, real, true) };
+  }
+
   /** Asks admitted and not yet on the ledger (for tests and the log). */
   get inFlight(): number {
     return this.reservations.size;
@@ -219,7 +242,7 @@ export class Budgets {
   private async learn(request: TurnRequest, turn: Promise<TurnResult>): Promise<TurnResult> {
     try {
       const result = await turn;
-      if (result.backend === request.target.backend) this.estimates.observe(request, result.usage);
+      if (result.backend === request.target.backend) this.estimates.observe(request, result.usage, result.apiCompaction !== undefined);
       return result;
     } catch (e) {
       if (e instanceof BackendError && e.usage) this.estimates.observe(request, e.usage);
