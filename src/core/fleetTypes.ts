@@ -19,13 +19,20 @@ export interface SpawnOptions {
   budgetUsd?: number;
   /** False: this instance's context is never compressed (see context/window.ts); absent: the global setting decides. */
   compress?: boolean;
-  /** The instance's own fallback chain, tried after its target; absent: the global `llmFleet.fallback.chain`. */
+  /** The instance's own fallback chain, tried after its target; absent: the global `llmFleet.fallback.chain`; []: none. */
   fallback?: readonly FallbackLink[];
 }
 
 export interface AskOptions {
   /** Let this one ask past the budgets ("Send anyway, once"); the budget stage notes and logs it. */
   overrideBudget?: boolean;
+  /**
+   * `'auto'` ("Ask with Auto Model…"): the router picks this one ask's backend and model, as for an instance spawned
+   * with model `auto`, the instance's own backend being its home; the choice is explained in the turn's note, its
+   * attempt and the ledger. The answer joins the transcript with the backend and model that gave it; the next ask
+   * without this option goes to the instance's own model. Only `'auto'` is accepted (see routing/askRoute.ts).
+   */
+  model?: 'auto';
 }
 
 export interface ForkOptions {

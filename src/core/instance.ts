@@ -4,6 +4,7 @@ import type { SessionState } from './backends/backend';
 import { addCost, type CostTotal } from './cost/cost';
 import { addUsage, emptyUsage, type Usage } from './cost/usage';
 import { FleetError } from './errors';
+import { askTarget, checkAskOptions, type AskOptions } from './routing/askRoute';
 import type { AssistantMessage, Message, TurnAttempt, UserMessage } from './transcript';
 import { answerOf, classifyFailure, failedAnswerOf, type Failure, type TurnFrame } from './turn/outcome';
 import { runOnSession } from './turn/sessionStage';
@@ -16,7 +17,7 @@ export { AskFailedError, type InstanceHost, type InstanceSpec, type InstanceStat
 interface Pending {
   readonly handle: AskHandle;
   readonly controller: AbortController;
-  readonly overrideBudget?: boolean;
+  readonly options: AskOptions;
 }
 
 /** What views may read of an instance: everything it shows, nothing that acts on it. */
@@ -138,12 +139,12 @@ export class Instance implements InstanceView {
     return this.current?.handle;
   }
 
-  ask(prompt: string, options: { readonly overrideBudget?: boolean } = {}): AskHandle {
+  ask(prompt: string, options?: AskOptions): AskHandle {
     if (this._status === 'stopped') {
       throw new FleetError('instance_killed', `Instance '${this.name}' was killed. Spawn it again to use it.`);
     }
     const handle = new AskHandle(this.name, prompt, randomUUID());
-    this.queue.push({ handle, controller: new AbortController(), ...(options.overrideBudget ? { overrideBudget: true } : {}) });
+    this.queue.push({ handle, controller: new AbortController(), options: checkAskOptions(options) });
     if (this.current) this.host.onChange(this); // it waits: the queue shown grows
     else void this.drain();
     return handle;
@@ -203,8 +204,8 @@ export class Instance implements InstanceView {
   }
 
   /** One turn: the question goes into the transcript, the pipeline answers it, and the answer is recorded. */
-  private async runTurn({ handle, controller, overrideBudget }: Pending): Promise<void> {
-    const turn = this.startTurn(handle, controller.signal, overrideBudget);
+  private async runTurn({ handle, controller, options }: Pending): Promise<void> {
+    const turn = this.startTurn(handle, controller.signal, options);
     try {
       const result = await this.host.pipeline.run(turn.request, turn.emit, (r, emit) => this.runOnTarget(r, emit));
       const answer = answerOf(result, turn.frame());
@@ -216,14 +217,14 @@ export class Instance implements InstanceView {
     }
   }
 
-  private startTurn(handle: AskHandle, signal: AbortSignal, overrideBudget?: boolean): Turn {
+  private startTurn(handle: AskHandle, signal: AbortSignal, { overrideBudget, ...route }: AskOptions): Turn {
     const started = this.host.now();
     const user: UserMessage = { id: randomUUID(), role: 'user', text: handle.prompt, at: started };
     this.messages.push(user);
     this.pendingQuestion = user;
     this.setStatus('busy');
     this.host.onTurnStart(this, handle, user);
-    const target = { backend: this.spec.backend, model: this.spec.model };
+    const target = askTarget(this.spec, route);
     let firstTokenMs: number | undefined;
     const attempts: TurnAttempt[] = [];
     return {

@@ -6,6 +6,7 @@
 export const COMMAND_IDS = [
   'llmFleet.spawn',
   'llmFleet.ask',
+  'llmFleet.askAuto',
   'llmFleet.askInBackground',
   'llmFleet.showBackgroundResult',
   'llmFleet.broadcast',

@@ -92,7 +92,7 @@ export class ChatPanel extends WebviewBase<WebviewMessage, HostMessage> {
     switch (m.type) {
       case 'send': {
         if (this.ended) throw new Error(`Instance '${this.name}' was killed.`);
-        const handle = this.deps.fleet.ask(this.name, m.text);
+        const handle = this.deps.fleet.ask(this.name, m.text, m.model ? { model: m.model } : undefined);
         handle.catch(() => undefined); // the failure shows as the answer's error in the chat
         return;
       }

@@ -7,7 +7,7 @@ import type { Logger } from '../../core/log';
 import type { ChatPanels } from '../chat/chatPanels';
 import type { BackendDetection } from '../detection';
 import type { Secrets } from '../secrets';
-import { AskAboutSelectionCommand, AskInBackgroundCommand, BroadcastCommand, ShowBackgroundResultCommand } from './askCommands';
+import { AskAboutSelectionCommand, AskAutoCommand, AskInBackgroundCommand, BroadcastCommand, ShowBackgroundResultCommand } from './askCommands';
 import { SetBudgetCommand } from './budgetCommands';
 import { SetFallbackChainCommand } from './fallbackCommands';
 import { CompressNowCommand, PinMessageCommand, ToggleCompressionCommand } from './compressNow';
@@ -50,6 +50,7 @@ export function createCommands(d: CommandDeps): Command[] {
   return [
     new SpawnCommand(d.fleet, d.backends, d.detection, d.chats),
     new AskCommand(d.fleet, d.chats),
+    new AskAutoCommand(d.fleet, d.chats),
     new AskInBackgroundCommand(d.fleet),
     new ShowBackgroundResultCommand(d.fleet),
     new BroadcastCommand(d.fleet, d.extensionUri, d.log),

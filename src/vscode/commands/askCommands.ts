@@ -3,12 +3,30 @@ import type { BroadcastResult } from '../../core/broadcast';
 import type { AssistantMessage } from '../../core/transcript';
 import type { Fleet } from '../../core/fleet';
 import type { Logger } from '../../core/log';
+import { AUTO_MODEL } from '../../core/routing/router';
 import type { ChatPanels } from '../chat/chatPanels';
 import { ComparePanel } from '../compare/comparePanel';
 import { instanceFor, instancesFor, promptFor } from '../input/pickers';
 import { DEFAULT_SELECTION_QUESTION, selectionPrompt } from '../selectionPrompt';
-import { reporting, showFailure } from './asking';
+import { askFromInput, reporting, showFailure } from './asking';
 import type { Command } from './command';
+
+/**
+ * Ask with Auto Model…: Ask…'s input, but the router picks this one ask's backend and model (the instance's own
+ * backend is its home) and says why in the chat; the next ask goes to the instance's own model again. Arguments as
+ * Ask…: an instance name (or tree node) and a prompt.
+ */
+export class AskAutoCommand implements Command {
+  readonly id = 'llmFleet.askAuto';
+  constructor(private readonly fleet: Fleet, private readonly chats: ChatPanels) {}
+  execute(arg?: unknown, promptArg?: unknown): Promise<AssistantMessage | undefined> {
+    return askFromInput(this.fleet, this.chats, {
+      title: 'LLM Fleet: Ask with Auto Model',
+      promptTitle: (name) => `LLM Fleet: Ask ${name} with Auto Model (the router picks this ask's backend and model)`,
+      options: { model: AUTO_MODEL },
+    }, arg, promptArg);
+  }
+}
 
 /** Ask in Background…: returns at once; the answer is collected with Show Background Result…. */
 export class AskInBackgroundCommand implements Command {

@@ -1,11 +1,34 @@
 import * as vscode from 'vscode';
 import type { AskHandle } from '../../core/askHandle';
 import { errorMessage, FleetError } from '../../core/errors';
+import type { AskOptions } from '../../core/fleetTypes';
 import { AskFailedError } from '../../core/instance';
 import type { AssistantMessage } from '../../core/transcript';
 import type { Fleet } from '../../core/fleet';
 import type { ChatPanels } from '../chat/chatPanels';
 import { errorView } from '../chat/views';
+import { instanceFor, promptFor } from '../input/pickers';
+
+/** How Ask… or one of its variants asks for its input, and what it sends. */
+export interface AskFlow {
+  /** The instance picker's title, e.g. "LLM Fleet: Ask". */
+  readonly title: string;
+  /** The prompt box's title for the chosen instance. */
+  promptTitle(name: string): string;
+  readonly options?: AskOptions;
+}
+
+/**
+ * Ask… and its variants: the instance (argument, tree node or picker), the prompt (argument or input box), then the
+ * ask with progress, its answer streaming into the chat. Undefined when the user backed out or the ask failed.
+ */
+export async function askFromInput(fleet: Fleet, chats: ChatPanels, flow: AskFlow, arg?: unknown, promptArg?: unknown): Promise<AssistantMessage | undefined> {
+  const name = await instanceFor(fleet, arg, { title: flow.title });
+  if (!name) return undefined;
+  const prompt = typeof promptArg === 'string' ? promptArg : await promptFor(flow.promptTitle(name));
+  if (!prompt) return undefined;
+  return reporting(() => askWithProgress(fleet, chats, name, () => fleet.ask(name, prompt, flow.options)));
+}
 
 /**
  * Runs an ask started from the palette or a menu: the answer streams into the instance's chat, and a notification

@@ -6,9 +6,9 @@ import type { SpawnOptions } from '../../core/fleetTypes';
 import type { AssistantMessage } from '../../core/transcript';
 import type { BackendDetection } from '../detection';
 import type { ChatPanels } from '../chat/chatPanels';
-import { instanceFor, newNameProblem, promptFor } from '../input/pickers';
+import { instanceFor, newNameProblem } from '../input/pickers';
 import { spawnWizard } from '../input/spawnWizard';
-import { askWithProgress, reporting } from './asking';
+import { askFromInput, reporting } from './asking';
 import type { Command } from './command';
 
 /**
@@ -41,12 +41,8 @@ function specFromArg(arg: unknown): { name: string; options: SpawnOptions } | un
 export class AskCommand implements Command {
   readonly id = 'llmFleet.ask';
   constructor(private readonly fleet: Fleet, private readonly chats: ChatPanels) {}
-  async execute(arg?: unknown, promptArg?: unknown): Promise<AssistantMessage | undefined> {
-    const name = await instanceFor(this.fleet, arg, { title: 'LLM Fleet: Ask' });
-    if (!name) return undefined;
-    const prompt = typeof promptArg === 'string' ? promptArg : await promptFor(`LLM Fleet: Ask ${name}`);
-    if (!prompt) return undefined;
-    return reporting(() => askWithProgress(this.fleet, this.chats, name, () => this.fleet.ask(name, prompt)));
+  execute(arg?: unknown, promptArg?: unknown): Promise<AssistantMessage | undefined> {
+    return askFromInput(this.fleet, this.chats, { title: 'LLM Fleet: Ask', promptTitle: (name) => `LLM Fleet: Ask ${name}` }, arg, promptArg);
   }
 }
 

@@ -25,9 +25,13 @@ input.rows = 3;
 input.value = state.draft ?? '';
 const send = el('button', 'send', 'Send');
 send.type = 'submit';
+// One ask routed as if the instance were auto; the next Send goes to the instance's own model again.
+const sendAuto = el('button', 'send-auto secondary', 'Send with Auto Model');
+sendAuto.type = 'button';
+sendAuto.title = 'The router picks the backend and model for this one ask, and says why';
 const stop = el('button', 'stop secondary', 'Stop');
 stop.type = 'button';
-form.append(input, send, stop);
+form.append(input, send, sendAuto, stop);
 document.body.append(header, list, queued, notice, form);
 
 const streams = new Map<string, { md: StreamingMarkdown; article: HTMLElement }>();
@@ -234,19 +238,18 @@ function receive(m: Exclude<HostMessage, { type: 'didReply' }>): void {
     case 'didEnd':
       notice.textContent = m.reason;
       form.classList.add('ended');
-      ended = input.disabled = send.disabled = stop.disabled = true;
+      ended = input.disabled = send.disabled = sendAuto.disabled = stop.disabled = true;
       return;
   }
 }
 
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
+function submit(auto: boolean): void {
   const text = input.value;
   if (!text.trim()) return;
   input.value = '';
   notice.textContent = '';
   save({ draft: '' });
-  host.request({ type: 'send', text }).catch((err: Error) => {
+  host.request({ type: 'send', text, ...(auto ? { model: 'auto' as const } : {}) }).catch((err: Error) => {
     notice.textContent = err.message;
     // It was not asked: give the text back, unless something new was typed meanwhile.
     if (!input.value) {
@@ -254,7 +257,12 @@ form.addEventListener('submit', (e) => {
       save({ draft: text });
     }
   });
+}
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  submit(false);
 });
+sendAuto.addEventListener('click', () => submit(true));
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
     e.preventDefault();

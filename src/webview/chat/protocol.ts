@@ -100,7 +100,8 @@ export type HostMessage =
 
 export type WebviewMessage =
   | { readonly type: 'ready' }
-  | { readonly type: 'send'; readonly text: string }
+  /** `model: 'auto'` ("Send with Auto Model"): the router picks this one ask's backend and model (see AskOptions.model). */
+  | { readonly type: 'send'; readonly text: string; readonly model?: 'auto' }
   /** Stops the ask the page shows (streaming or queued), by its id: never whichever ask happens to run by then. */
   | { readonly type: 'stop'; readonly askId: string }
   | { readonly type: 'forkFrom'; readonly messageId: string }
@@ -137,6 +138,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'stop':
       return id('askId') ? { type: 'stop', askId: m.askId as string } : undefined;
     case 'send':
+      if (m.model !== undefined && m.model !== 'auto') return undefined;
+      return text('text') ? { type: 'send', text: m.text as string, ...(m.model === 'auto' ? { model: 'auto' as const } : {}) } : undefined;
     case 'copy':
     case 'insert':
       return text('text') ? { type: m.type, text: m.text as string } : undefined;
