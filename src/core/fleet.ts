@@ -83,7 +83,7 @@ export class Fleet extends FleetEvents {
     this.edit(name, (i) => i.respec(withBudget(i.spec, usd)));
   }
 
-  /** Sets an instance's own fallback chain ("Set Fallback Chain…"); empty removes it (the global one applies). The next ask follows it. */
+  /** Sets an instance's own fallback chain ("Set Fallback Chain…"): links, [] for none, or "global" (or undefined) to follow the setting. The next ask follows it. */
   setFallback(name: string, chain: unknown): void {
     this.edit(name, (i) => i.respec(withFallback(i.spec, chain)));
   }

@@ -26,7 +26,7 @@ export interface InstanceSpec {
   readonly budgetUsd?: number;
   /** False: the compression stage leaves this instance's context alone (see context/window.ts). */
   readonly compress?: false;
-  /** This instance's own fallback chain (see routing/fallback.ts); absent: the global one. */
+  /** This instance's own fallback chain (see routing/fallback.ts); absent: the global one; []: none. */
   readonly fallback?: readonly FallbackLink[];
 }
 

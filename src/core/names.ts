@@ -60,6 +60,9 @@ export function roleProblem(role: unknown): string | undefined {
   return `Unknown role '${String(role)}'. Roles: ${ROLES.join(', ')}.`;
 }
 
+/** An explicitly empty chain at spawn: no fallback for this instance, whatever the global setting says. */
+const isEmptyList = (v: unknown) => Array.isArray(v) && v.length === 0;
+
 /** Checks what a spawn (or a fork's override) asks for against the backends set up, and fills in the defaults. */
 export function checkSpec(o: SpawnOptions | undefined, available: readonly BackendKind[]): InstanceSpec {
   if (typeof o !== 'object' || o === null) {
@@ -73,5 +76,5 @@ export function checkSpec(o: SpawnOptions | undefined, available: readonly Backe
   if (o.systemPrompt !== undefined && typeof o.systemPrompt !== 'string') throw new FleetError('invalid_argument', 'The system prompt must be text.');
   const chain = parseChain(o.fallback, 'The fallback chain');
   if (chain.problems.length > 0) throw new FleetError('invalid_argument', chain.problems[0]);
-  return { backend: o.backend, model: o.model, systemPrompt: o.systemPrompt || undefined, role: o.role ?? 'general', options: { ...o.options }, ...(o.compress === false ? { compress: false as const } : {}), ...(chain.links.length ? { fallback: chain.links } : {}) };
+  return { backend: o.backend, model: o.model, systemPrompt: o.systemPrompt || undefined, role: o.role ?? 'general', options: { ...o.options }, ...(o.compress === false ? { compress: false as const } : {}), ...(chain.links.length || isEmptyList(o.fallback) ? { fallback: chain.links } : {}) };
 }

@@ -18,8 +18,10 @@ export function withCompress(spec: InstanceSpec, on: boolean): InstanceSpec {
  * with the parser's words: a chain saved half is a chain the user did not ask for.
  */
 export function withFallback(spec: InstanceSpec, chain: unknown): InstanceSpec {
-  const parsed = parseChain(chain ?? [], 'The fallback chain');
-  if (parsed.problems.length > 0) throw new FleetError('invalid_argument', parsed.problems.join(' '));
   const { fallback: _old, ...rest } = spec;
-  return parsed.links.length ? { ...rest, fallback: parsed.links } : rest;
+  if (chain === undefined || chain === 'global') return rest;
+  const parsed = parseChain(chain, 'The fallback chain');
+  if (parsed.problems.length > 0) throw new FleetError('invalid_argument', parsed.problems.join(' '));
+  // An empty chain of its own is kept: no fallback for this instance, whatever the global setting says.
+  return { ...rest, fallback: parsed.links };
 }

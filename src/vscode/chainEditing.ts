@@ -15,6 +15,8 @@ export interface CurrentChain {
 
 export function currentChain(own: readonly FallbackLink[] | undefined, global: readonly FallbackLink[]): CurrentChain {
   if (own?.length) return { source: 'own', links: own };
+  // An own empty chain (spawned with "None for this instance") is none, whatever the setting says.
+  if (own) return { source: 'none', links: [] };
   if (global.length) return { source: 'global', links: global };
   return { source: 'none', links: [] };
 }
@@ -52,7 +54,7 @@ export class ChainDraft {
 
   /** The draft starts from the chain the instance follows; a global chain is copied, so it can be edited into an own one. */
   static from(c: CurrentChain): ChainDraft {
-    return new ChainDraft([...c.links], c.source !== 'own');
+    return new ChainDraft([...c.links], c.source === 'global');
   }
 
   add(link: FallbackLink, at = this.links.length): ChainDraft {
@@ -87,8 +89,8 @@ export class ChainDraft {
   }
 
   /** What the Fleet is given on save: [] removes the instance's own chain. */
-  toSave(): FallbackLink[] {
-    return this.followsGlobal ? [] : this.links.map((l) => ({ ...l }));
+  toSave(): FallbackLink[] | 'global' {
+    return this.followsGlobal ? 'global' : this.links.map((l) => ({ ...l }));
   }
 
   /**

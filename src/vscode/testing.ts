@@ -6,6 +6,7 @@ import type { Fleet } from '../core/fleet';
 import type { HealthRegistry } from '../core/routing/health';
 import type { ChatPanels } from './chat/chatPanels';
 import type { BackendDetection } from './detection';
+import type { InputProbe } from './input/inputProbe';
 import type { Secrets } from './secrets';
 import type { InstanceNode, InstanceTreeProvider } from './tree/instanceTreeProvider';
 
@@ -33,4 +34,6 @@ export interface TestingHooks {
   readonly detection: BackendDetection;
   /** Each backend's health, as the fallback stage keeps it. */
   readonly health: HealthRegistry;
+  /** The quick picks and input boxes the extension shows (through input/quickInput.ts), for a test to answer in order. */
+  readonly inputs: InputProbe;
 }

@@ -118,25 +118,6 @@ describe('e2e usage dashboard', () => {
     await until('the answer', async () => (await chat.locator('.msg.assistant:not(.streaming)').count()) > before, 30_000);
   }
 
-  /**
-   * Runs a command whose title starts another's ("LLM Fleet: Usage", "LLM Fleet: Usage Dashboard"). The harness's
-   * runCommand matches the title exactly against any element, and the palette's highlight of the longer, recently
-   * used title is such an element; here the whole label must be the title.
-   */
-  async function runExactCommand(title: string): Promise<void> {
-    // As runCommand does: keys go to a focused webview first, and an F1 pressed while a quick input closes is lost.
-    if (await wb.page.evaluate<boolean>("document.activeElement?.tagName === 'IFRAME'")) await wb.page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
-    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
-    await until('the command palette', async () => {
-      await wb.page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
-      return input.isVisible();
-    });
-    await input.fill(`>${title}`);
-    const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    await wb.page.locator('.quick-input-list .monaco-list-row').filter({ has: wb.page.locator('.label-name').filter({ hasText: exact }) }).first().click({ timeout: 15_000 });
-  }
-
   /** Switches the colour theme from the palette, as a user does, and waits until the dashboard page has it. */
   async function setTheme(page: Frame, label: string, probe: string): Promise<void> {
     await runCommand(wb.page, 'Preferences: Color Theme');
@@ -355,7 +336,8 @@ describe('e2e usage dashboard', () => {
     const priced = ledgerToday().reduce((s, r) => s + (r.usd ?? 0), 0);
     assert.equal(spent, `${usd(priced)} + 1 unpriced`);
     assert.ok(bar.includes(`$${priced.toFixed(2)} / $5.00 today+`), bar);
-    await runExactCommand('LLM Fleet: Usage');
+    // runCommand picks the exact title, not the longer "LLM Fleet: Usage Dashboard" listed first.
+    await runCommand(wb.page, 'LLM Fleet: Usage');
     const report = await webviewWhere(wb.page, 'the usage report', `[...document.querySelectorAll('h1')].some((h) => h.textContent.trim() === 'LLM Fleet usage')`);
     const text = await report.locator('body').innerText();
     assert.match(text, new RegExp(`Spent ${spent.replace(/[$.+]/g, (c) => `\\${c}`)}, of the \\$5\\.00 daily cap`), text);

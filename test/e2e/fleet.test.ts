@@ -156,7 +156,7 @@ describe('e2e: a session with the fleet in a real workbench', () => {
 
   it('lists the models an Ollama server really has, and broadcasts to three instances side by side', async () => {
     await runCommand(wb.page, 'LLM Fleet: Spawn Instance…');
-    await answerStep(wb.page, 'Spawn Instance (1/5)', 'Ollama');
+    await answerStep(wb.page, 'Spawn Instance (1/6)', 'Ollama');
     const models = await until('the Ollama models', async () => {
       const items = await quickPickItems(wb.page);
       return items.length >= 2 ? items : undefined;
@@ -164,10 +164,11 @@ describe('e2e: a session with the fleet in a real workbench', () => {
     // The server's models, then the router's choice, offered last so Enter still takes a real model.
     assert.deepEqual(models.slice(0, -1).map((m) => m.split(',')[0]).sort(), ['llama3.2:3b', 'qwen2.5:7b']);
     assert.match(models.at(-1)!, /Auto \(router\)/);
-    await answerStep(wb.page, 'Spawn Instance (2/5)', 'qwen2.5:7b');
-    await answerStep(wb.page, 'Spawn Instance (3/5)', 'local');
-    await answerStep(wb.page, 'Spawn Instance (4/5)');
-    await answerStep(wb.page, 'Spawn Instance (5/5)');
+    await answerStep(wb.page, 'Spawn Instance (2/6)', 'qwen2.5:7b');
+    await answerStep(wb.page, 'Spawn Instance (3/6)'); // fallback chain: the global one
+    await answerStep(wb.page, 'Spawn Instance (4/6)', 'local');
+    await answerStep(wb.page, 'Spawn Instance (5/6)');
+    await answerStep(wb.page, 'Spawn Instance (6/6)');
     await until('the local node', async () => (await treeRows(wb.page)).some((r) => r.name === 'local'));
 
     // The comparison gets the whole editor area.

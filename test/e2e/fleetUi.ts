@@ -5,7 +5,7 @@ import { openSidebar, runCommand, until } from './harness';
 
 const QUICK_INPUT = '.quick-input-widget';
 
-/** The title of the quick input now showing, e.g. "LLM Fleet: Spawn Instance (2/5)". */
+/** The title of the quick input now showing, e.g. "LLM Fleet: Spawn Instance (2/6)". */
 export async function quickInputTitle(page: Page): Promise<string> {
   const widget = page.locator(QUICK_INPUT);
   if (!(await widget.isVisible())) return '';
@@ -32,14 +32,15 @@ export async function answerStep(page: Page, step: string, value?: string): Prom
   await input.press('Enter');
 }
 
-/** Spawn Instance… from the palette, through all five steps. */
+/** Spawn Instance… from the palette, through all six steps (the fallback chain kept at its default, the global one). */
 export async function spawnFromPalette(page: Page, spec: { backend: string; model: string; name: string }): Promise<void> {
   await runCommand(page, 'LLM Fleet: Spawn Instance…');
-  await answerStep(page, 'Spawn Instance (1/5)', spec.backend);
-  await answerStep(page, 'Spawn Instance (2/5)', spec.model);
-  await answerStep(page, 'Spawn Instance (3/5)', spec.name);
-  await answerStep(page, 'Spawn Instance (4/5)');
-  await answerStep(page, 'Spawn Instance (5/5)');
+  await answerStep(page, 'Spawn Instance (1/6)', spec.backend);
+  await answerStep(page, 'Spawn Instance (2/6)', spec.model);
+  await answerStep(page, 'Spawn Instance (3/6)');
+  await answerStep(page, 'Spawn Instance (4/6)', spec.name);
+  await answerStep(page, 'Spawn Instance (5/6)');
+  await answerStep(page, 'Spawn Instance (6/6)');
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
 }
 

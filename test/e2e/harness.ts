@@ -103,8 +103,18 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     return paletteOpen();
   });
   await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.getByText(title, { exact: true }) });
-  await row.first().click({ timeout: 15_000 });
+  // The row whose whole label is the title: not the first match ("LLM Fleet: Usage" also matches "… Usage
+  // Dashboard"), nor a row where the title is only a highlighted part of a longer label.
+  const labels = page.locator('.quick-input-list .monaco-list-row .label-name');
+  const exact = await until(`"${title}" in the command palette`, async () => {
+    const texts = await labels.allInnerTexts();
+    const i = texts.findIndex((t) => t.trim() === title);
+    return i >= 0 ? i + 1 : undefined;
+  }, 15_000).catch(async () => {
+    const candidates = (await labels.allInnerTexts()).map((t) => `"${t.trim()}"`).join(', ') || 'none';
+    throw new Error(`runCommand: no command titled exactly "${title}" in the palette; it offered: ${candidates}`);
+  });
+  await labels.nth(exact - 1).click({ timeout: 15_000 });
   // Gone, or replaced by the command's own input: either way the next step starts from a settled workbench.
   await until(`the palette to close after "${title}"`, async () => !(await paletteOpen()));
 }

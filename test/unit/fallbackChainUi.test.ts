@@ -18,6 +18,10 @@ describe('fallback chain editing', () => {
     assert.deepEqual(currentChain([QWEN], [SONNET]), { source: 'own', links: [QWEN] });
     assert.deepEqual(currentChain(undefined, [SONNET]), { source: 'global', links: [SONNET] });
     assert.deepEqual(currentChain([], []), { source: 'none', links: [] });
+    // An own empty chain (spawned with "None for this instance") is none, whatever the global setting says.
+    assert.deepEqual(currentChain([], [SONNET]), { source: 'none', links: [] });
+    assert.equal(ChainDraft.from(currentChain([], [SONNET])).followsGlobal, false);
+    assert.equal(ChainDraft.from(currentChain(undefined, [SONNET])).followsGlobal, true);
     assert.equal(describeCurrent(currentChain(undefined, [SONNET, QWEN])), 'global: sonnet → qwen2.5');
     assert.equal(describeCurrent(currentChain([], [])), 'none (no fallback)');
   });
@@ -45,16 +49,16 @@ describe('fallback chain editing', () => {
     assert.throws(() => three.remove(3), /No link 4 in a chain of 3/);
   });
 
-  it('a global chain is copied to edit into an own one; Use global and Clear save no own chain', () => {
+  it('a global chain is copied to edit into an own one; Use global saves no own chain, Clear saves none', () => {
     const following = ChainDraft.from(currentChain(undefined, [SONNET, QWEN]));
     assert.equal(following.followsGlobal, true);
-    assert.deepEqual(following.toSave(), [], 'saving untouched keeps following the setting');
+    assert.equal(following.toSave(), 'global', 'saving untouched keeps following the setting');
     const edited = following.move(0, 1);
     assert.equal(edited.followsGlobal, false);
     assert.deepEqual(edited.toSave(), [QWEN, SONNET]);
     const back = ChainDraft.from(currentChain([QWEN], [SONNET])).useGlobal([SONNET]);
     assert.deepEqual(back.links, [SONNET]);
-    assert.deepEqual(back.toSave(), []);
+    assert.equal(back.toSave(), 'global');
     assert.deepEqual(ChainDraft.from(currentChain([QWEN], [])).clear().toSave(), []);
   });
 
@@ -84,7 +88,7 @@ describe('Fleet.setFallback', () => {
     await dir.remove();
   });
 
-  it('changes a running instance’s chain, persists it, and an empty chain removes it', async () => {
+  it('changes a running instance’s chain, persists it; "global" removes it, an empty chain means none', async () => {
     r.fleet.spawn('a', { backend: 'anthropic', model: HAIKU, budgetUsd: 3 });
     const changes: string[] = [];
     r.fleet.onDidChangeInstance((e) => changes.push(e.name));
@@ -98,9 +102,23 @@ describe('Fleet.setFallback', () => {
     await again.restore();
     assert.deepEqual(again.get('a').spec.fallback, [QWEN, SONNET]);
 
-    r.fleet.setFallback('a', []);
+    r.fleet.setFallback('a', 'global');
     assert.equal(r.fleet.get('a').spec.fallback, undefined);
     assert.doesNotMatch(tooltipMarkdown(r.fleet.status('a')), /Fallback:/);
+    r.fleet.setFallback('a', []);
+    assert.deepEqual(r.fleet.get('a').spec.fallback, [], 'none for this instance, kept as such');
+  });
+
+  it('keeps a spawn’s explicitly empty chain (none for this instance), saves and restores it; absent stays absent', async () => {
+    r.fleet.spawn('none', { backend: 'anthropic', model: HAIKU, fallback: [] });
+    r.fleet.spawn('global', { backend: 'anthropic', model: HAIKU });
+    assert.deepEqual(r.fleet.get('none').spec.fallback, []);
+    assert.equal(r.fleet.get('global').spec.fallback, undefined);
+    await r.fleet.flush();
+    const again = new Fleet({ backends: [r.backend], store: new FileStore(dir.path) });
+    await again.restore();
+    assert.deepEqual(again.get('none').spec.fallback, []);
+    assert.equal(again.get('global').spec.fallback, undefined);
   });
 
   it('refuses a bad chain whole, with the parser’s words, and keeps the old one', () => {

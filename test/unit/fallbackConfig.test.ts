@@ -40,12 +40,13 @@ describe('context windows', () => {
 
 describe('chain order', () => {
   const request = (fallback?: TurnRequest['instance']['spec']['fallback']) =>
-    ({ target: { backend: 'anthropic', model: 'claude-sonnet-4-5' }, instance: { spec: { backend: 'anthropic', model: 'claude-sonnet-4-5', role: 'general', ...(fallback ? { fallback } : {}) } } }) as unknown as TurnRequest;
+    ({ target: { backend: 'anthropic', model: 'claude-sonnet-4-5' }, instance: { spec: { backend: 'anthropic', model: 'claude-sonnet-4-5', role: 'general', ...(fallback !== undefined ? { fallback } : {}) } } }) as unknown as TurnRequest;
 
   it("starts at the turn's own target, then the instance's chain or else the global one, each target once", () => {
     const global = { ...DEFAULT_FALLBACK, chain: [{ backend: 'anthropic' as const, model: 'claude-sonnet-4-5' }, { backend: 'ollama' as const, model: 'qwen2.5:7b' }] };
     assert.deepEqual(chainFor(request(), global).map((l) => l.model), ['claude-sonnet-4-5', 'qwen2.5:7b']);
     assert.deepEqual(chainFor(request([{ backend: 'anthropic', model: 'claude-haiku-4-5' }]), global).map((l) => l.model), ['claude-sonnet-4-5', 'claude-haiku-4-5']);
     assert.deepEqual(chainFor(request(), DEFAULT_FALLBACK).length, 1, 'no chain: the turn alone');
+    assert.deepEqual(chainFor(request([]), global).map((l) => l.model), ['claude-sonnet-4-5'], 'an own empty chain is none, not the global one');
   });
 });

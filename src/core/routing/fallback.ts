@@ -56,9 +56,9 @@ export interface FallbackDeps {
 const same = (a: TurnTarget, b: TurnTarget) => a.backend === b.backend && a.model === b.model;
 const targetLabel = (t: TurnTarget) => `${BACKEND_LABELS[t.backend]} · ${t.model}`;
 
-/** The turn's own target first, then the instance's chain (or else the global one), each target once. */
+/** The turn's own target first, then the instance's chain (or else the global one), each target once. An own empty chain is none. */
 export function chainFor(request: TurnRequest, settings: FallbackSettings): FallbackLink[] {
-  const links = request.instance.spec.fallback?.length ? request.instance.spec.fallback : settings.chain;
+  const links = request.instance.spec.fallback ?? settings.chain;
   const out: FallbackLink[] = [request.target];
   for (const l of links) if (!out.some((o) => same(o, l))) out.push(l);
   return out;

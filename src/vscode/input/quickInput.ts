@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inputProbe } from './inputProbe';
 
 /** Returned when the user pressed the Back button of a multi-step input. */
 export const BACK = Symbol('back');
@@ -16,7 +17,8 @@ export interface PickItem<T> extends vscode.QuickPickItem {
 
 /**
  * One quick pick step. `items` may be a promise (e.g. models listed from a server): the picker shows busy until it
- * settles. With `allowCustom`, typed text that matches no item is offered as a value, checked by `validate`.
+ * settles. With `allowCustom`, typed text that matches no item is offered as a value, checked by `validate`. Without
+ * a step number it is a plain pick (no Back button), as showQuickPick but answerable by tests (inputProbe.ts).
  */
 export function pickStep<T>(
   info: StepInfo,
@@ -33,7 +35,7 @@ export function pickStep<T>(
     if (active && !extra) qp.activeItems = [active];
   };
   qp.busy = true;
-  void Promise.resolve(items).then(
+  const ready = Promise.resolve(items).then(
     (list) => {
       loaded = list;
       qp.busy = false;
@@ -45,28 +47,71 @@ export function pickStep<T>(
     },
   );
   return new Promise((resolve) => {
+    let open = true;
     const done = (v: StepResult<T>) => {
+      if (!open) return;
+      open = false;
       resolve(v);
       qp.dispose();
     };
-    qp.onDidChangeValue((text) => {
+    const typed = (text: string) => {
       if (!options.allowCustom) return;
       const trimmed = text.trim();
       if (!trimmed || loaded.some((i) => i.label === trimmed)) return setItems();
       const problem = options.validate?.(trimmed);
       setItems({ label: trimmed, description: problem ? `$(error) ${problem}` : 'use this value', value: options.allowCustom(trimmed), alwaysShow: true });
-    });
-    qp.onDidAccept(() => {
-      const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
-      if (!chosen) return;
-      if (options.validate && options.allowCustom && !loaded.includes(chosen) && options.validate(chosen.label)) return;
+    };
+    /** Enter on `chosen`: its value, unless a typed value is refused (then the problem, and the pick stays). */
+    const accept = (chosen: PickItem<T> | undefined): string | undefined => {
+      if (!chosen || chosen.kind === vscode.QuickPickItemKind.Separator) return 'nothing is selected';
+      const problem = options.validate && options.allowCustom && !loaded.includes(chosen) ? options.validate(chosen.label) : undefined;
+      if (problem) return problem;
       done(chosen.value);
-    });
+      return undefined;
+    };
+    qp.onDidChangeValue(typed);
+    qp.onDidAccept(() => accept(qp.selectedItems[0] ?? qp.activeItems[0]));
     qp.onDidTriggerButton(() => done(BACK));
     qp.onDidHide(() => done(undefined));
     qp.show();
+    const probe = inputProbe();
+    if (!probe) return;
+    const choices = () => qp.items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator);
+    const find = (label: string) => choices().find((i) => i.label === label || withoutIcons(i.label) === label);
+    void ready.then(() =>
+      probe.announce({
+        kind: 'pick',
+        title: info.title,
+        step: info.step,
+        prompt: qp.placeholder,
+        labels: () => choices().map((i) => i.label),
+        items: () => choices().map(({ label, description, detail }) => ({ label, description, detail })),
+        get value() {
+          return qp.value;
+        },
+        get open() {
+          return open;
+        },
+        accept: (choice) => {
+          let item = choice === undefined ? (qp.activeItems[0] ?? choices()[0]) : find(choice);
+          if (!item && choice !== undefined && options.allowCustom) {
+            qp.value = choice; // what the user would have typed, shown as they would see it
+            typed(choice);
+            item = find(choice.trim());
+          }
+          if (!item) throw new Error(`"${info.title}" has no item "${choice}"; it has: ${choices().map((i) => `"${i.label}"`).join(', ') || 'none'}.`);
+          const problem = accept(item);
+          if (problem) throw new Error(`"${info.title}" refused "${item.label}": ${problem}`);
+        },
+        back: () => done(BACK),
+        cancel: () => qp.hide(),
+      }),
+    );
   });
 }
+
+/** "$(globe) Use the global chain" → "Use the global chain". */
+const withoutIcons = (label: string) => label.replace(/\$\([\w-]+(?:~[\w-]+)?\)\s*/g, '').trim();
 
 /** One text step, validated as the user types. */
 export function inputStep(
@@ -83,7 +128,10 @@ export function inputStep(
   };
   if (box.value) check();
   return new Promise((resolve) => {
+    let open = true;
     const done = (v: StepResult<string>) => {
+      if (!open) return;
+      open = false;
       resolve(v);
       box.dispose();
     };
@@ -94,6 +142,28 @@ export function inputStep(
     box.onDidTriggerButton(() => done(BACK));
     box.onDidHide(() => done(undefined));
     box.show();
+    inputProbe()?.announce({
+      kind: 'text',
+      title: info.title,
+      step: info.step,
+      prompt: options.prompt,
+      labels: () => [],
+      items: () => [],
+      get value() {
+        return box.value;
+      },
+      get open() {
+        return open;
+      },
+      accept: (choice) => {
+        if (choice !== undefined) box.value = choice;
+        const problem = check();
+        if (problem) throw new Error(`"${info.title}" refused "${box.value}": ${problem}`);
+        done(box.value);
+      },
+      back: () => done(BACK),
+      cancel: () => box.hide(),
+    });
   });
 }
 

@@ -6,10 +6,12 @@ import type { Fleet } from '../../core/fleet';
 import type { SpawnOptions } from '../../core/fleetTypes';
 import { modelProblem } from '../../core/names';
 import { AUTO_MODEL } from '../../core/routing/router';
+import type { FallbackLink } from '../../core/turn/types';
 import { listModels } from '../modelCatalog';
 import { BACKEND_ICONS, BACKEND_LABELS } from '../presentation';
 import { inputStep, into, pickStep, runSteps, type PickItem, type Step } from './quickInput';
 import { newNameProblem, suggestName } from './pickers';
+import { chainStep } from './chainStep';
 
 const ROLE_DETAIL: Readonly<Record<Role, string>> = {
   general: 'A conversation like any other',
@@ -24,6 +26,8 @@ interface SpawnState {
   name?: string;
   role?: Role;
   systemPrompt?: string;
+  /** Absent: the global chain; []: none; else the instance's own (chainStep.ts). */
+  fallback?: readonly FallbackLink[];
 }
 
 /** One item per backend, with what detection found: usable ones say so, the others say why and what to do. */
@@ -65,7 +69,7 @@ export function modelStep<S extends { model?: string }>(backendOf: (state: S) =>
   };
 }
 
-/** The multi-step Spawn Instance input: backend, model, name, role, system prompt. Each step validates as you type. */
+/** The multi-step Spawn Instance input: backend, model, fallback chain, name, role, system prompt. Each step validates as you type. */
 export async function spawnWizard(
   fleet: Fleet,
   backends: readonly Backend[],
@@ -78,6 +82,7 @@ export async function spawnWizard(
     async (state, pos) =>
       into(state, (s, v: BackendKind) => (s.backend = v), await pickStep({ title, ...pos }, backendItems(backends, findings), { placeholder: 'Backend', active: state.backend ?? findings.find((f) => f.usable)?.kind })),
     modelStep<SpawnState>((s) => byKind(s.backend), title),
+    chainStep<SpawnState>({ backends, findings: () => findings }, title),
     async (state, pos) =>
       into(state, (s, v: string) => (s.name = v), await inputStep({ title, ...pos }, {
         prompt: 'A name for the instance (letters, digits, . _ -)',
@@ -94,5 +99,5 @@ export async function spawnWizard(
   ];
   const done = await runSteps<SpawnState>({ ...preset }, steps);
   if (!done?.backend || !done.model || !done.name) return undefined;
-  return { name: done.name, options: { backend: done.backend, model: done.model, role: done.role, systemPrompt: done.systemPrompt } };
+  return { name: done.name, options: { backend: done.backend, model: done.model, role: done.role, systemPrompt: done.systemPrompt, ...(done.fallback ? { fallback: done.fallback } : {}) } };
 }

@@ -1,6 +1,6 @@
-// "Set Fallback Chain…" in the real extension host: the command sets a running instance's own chain (from a script's
-// argument, and through its real quick pick driven by the workbench's own quick-open commands), the tree's tooltip
-// shows it, and it is saved with the instance's state.
+// "Set Fallback Chain…" in the real extension host: the command sets a running instance's own chain from a script's
+// argument, the tree's tooltip shows it, and it is saved with the instance's state. Its dialog (reorder, remove) is
+// driven in chainPicks.test.ts.
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
