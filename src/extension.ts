@@ -13,7 +13,7 @@ import { ChatPanels } from './vscode/chat/chatPanels';
 import { Dashboards } from './vscode/dashboard/dashboardPanel';
 import { createCommands } from './vscode/commands/allCommands';
 import { registerCommands } from './vscode/commands/command';
-import { changed, readSettings, setting } from './vscode/config';
+import { changed, readSettings } from './vscode/config';
 import { BackendDetection } from './vscode/detection';
 import { channelLogger } from './vscode/log';
 import { Secrets } from './vscode/secrets';
@@ -25,6 +25,7 @@ import { createCompression, watchCompressionSettings } from './vscode/compressio
 import { Resilience } from './vscode/health/resilience';
 import { registerHealthStatusBar } from './vscode/health/healthStatusBar';
 import { createRouter } from './vscode/routerSettings';
+import { attachInputProbe, InputProbe } from './vscode/input/inputProbe';
 
 let fleet: Fleet | undefined;
 let ledger: Ledger | undefined;
@@ -46,11 +47,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const treeRootOf = (name: string) => theFleet.treeRoot(name);
   const price: ConstructorParameters<typeof Budgets>[0]['price'] = (b, u, m) => theFleet.price(b, u, m);
   // The budget stage comes after the ledger's, so the ledger records its refusals ('blocked') and its stops.
-  // count_tokens settles a close call at a cap, with the key and base URL the Anthropic backend uses (./vscode/backends.ts).
-  const countTokens = anthropicBudgetCounter({ getApiKey: () => secrets.get('anthropic'), baseURL: () => setting('anthropic.baseUrl') || undefined });
+  // count_tokens settles a close call at a cap, through the Anthropic backend's own client (its key and base URL).
+  const countTokens = anthropicBudgetCounter(backends);
   const budgets = new Budgets({ ledger: theLedger, treeRootOf, price, countTokens });
   // Compression before fallback and the ledger: each attempt is sent (and recorded) with the compressed history.
-  const compression = createCompression(() => theFleet, backends, theLedger);
+  const compression = createCompression(() => theFleet, backends, theLedger, budgets);
   // The router first: every later stage (compression's window, fallback, ledger, budget) sees the target it chose.
   const routing = createRouter({ log, findings: () => detection.findings, isAvailable: (b) => resilience.health.isAvailable(b), budgets, price });
   const stages = [routing.router.stage, compression.stage, resilience.stage, ledgerStage(theLedger, { treeRootOf, price }), budgets.stage];
@@ -101,7 +102,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const api = createApi(theFleet);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return api;
   const storageRoots = { global: context.globalStorageUri.fsPath, workspace: context.storageUri?.fsPath };
-  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath, storageRoots, ledger: theLedger, budgets, detection, compression, health: resilience.health } };
+  // Tests answer the extension's quick inputs through this (see inputProbe.ts); outside tests none is attached.
+  const inputs = new InputProbe();
+  context.subscriptions.push(attachInputProbe(inputs));
+  return { ...api, testing: { fleet: theFleet, tree: tree.provider, treeView: tree.view, chats, secrets, storagePath, storageRoots, ledger: theLedger, budgets, detection, compression, health: resilience.health, inputs } };
 }
 
 /** Settings the Fleet reads while it runs: model prices and broadcast width. */
