@@ -4,7 +4,7 @@ import type { Backend } from '../core/backends/backend';
 import { ClaudeCodeBackend } from '../core/backends/claudeCode';
 import { OllamaBackend } from '../core/backends/ollama';
 import { OpenAiBackend } from '../core/backends/openai';
-import { cliRetryEnvFor, sdkRetriesFor } from '../core/routing/fallback';
+import { cliRetryEnvFor } from '../core/routing/fallback';
 import type { Logger } from '../core/log';
 import { setting } from './config';
 import type { Secrets } from './secrets';
@@ -27,7 +27,8 @@ export function createBackends(secrets: Secrets, log: Logger, chainActive: () =>
     new AnthropicBackend({
       getApiKey: () => secrets.get('anthropic'),
       baseURL: () => setting('anthropic.baseUrl') || undefined,
-      maxRetries: sdkRetriesFor(chainActive, () => setting('anthropic.maxRetries')),
+      // Inside a fallback chain each attempt asks for no SDK retries itself (TurnRequest.sdkRetries); other turns keep these.
+      maxRetries: () => setting('anthropic.maxRetries'),
     }),
     new OllamaBackend({
       host: () => setting('ollama.host'),
@@ -37,8 +38,8 @@ export function createBackends(secrets: Secrets, log: Logger, chainActive: () =>
       baseURL: () => setting('openai.baseUrl'),
       // The key belongs to the configured server: an instance pointed elsewhere (its own baseURL option) gets none.
       getApiKey: async (baseURL) => (sameUrl(baseURL, setting('openai.baseUrl')) ? secrets.get('openai') : undefined),
-      // The SDK's default (2) unless a fallback chain owns the retries.
-      maxRetries: sdkRetriesFor(chainActive, () => 2),
+      // The SDK's default; none inside a fallback chain's attempts (TurnRequest.sdkRetries).
+      maxRetries: 2,
     }),
   ];
 }

@@ -11,7 +11,7 @@ import { afterEach, describe, it } from 'node:test';
 import { AnthropicBackend } from '../../src/core/backends/anthropic';
 import { Ledger, ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
 import { AskFailedError } from '../../src/core/instance';
-import { DEFAULT_FALLBACK, fallbackStage, sdkRetriesFor, type FallbackSettings } from '../../src/core/routing/fallback';
+import { DEFAULT_FALLBACK, fallbackStage, type FallbackSettings } from '../../src/core/routing/fallback';
 import { HealthRegistry } from '../../src/core/routing/health';
 import type { FallbackLink, TurnRequest } from '../../src/core/turn/types';
 import { BackendError } from '../../src/core/errors';
@@ -49,14 +49,14 @@ interface Rig {
 }
 
 /** A Fleet with the agreed order (fallback, then the ledger) over every API backend's real client. */
-async function rig(settings: Partial<FallbackSettings> = {}, health = new HealthRegistry({ failureThreshold: 3, cooldownMs: 400 }), sdkRetries?: () => number): Promise<Rig> {
+async function rig(settings: Partial<FallbackSettings> = {}, health = new HealthRegistry({ failureThreshold: 3, cooldownMs: 400 }), sdkRetries?: number): Promise<Rig> {
   dir = await mkdtemp(join(tmpdir(), 'llm-fleet-fallback-'));
   const own = (ledger = new Ledger({ dir }));
   const s: FallbackSettings = { ...DEFAULT_FALLBACK, chain: TO_OLLAMA, maxRetryWaitMs: 3000, ...settings };
   const stages = [fallbackStage({ health, settings: () => s }), ledgerStage(own)];
   r = await mixedFleetRig(undefined, { stages });
   if (sdkRetries) {
-    // A Fleet whose Anthropic client has the live retry count the extension gives it (the rig's has none).
+    // A Fleet whose Anthropic client retries as the extension's does by default (the rig's has none).
     const fakes = r;
     const fleet = new Fleet({ backends: [new AnthropicBackend({ getApiKey: async () => FAKE_ANTHROPIC_KEY, baseURL: fakes.anthropic.url, maxRetries: sdkRetries }), new OllamaBackend({ host: fakes.ollama.url })], stages });
     const close = fakes.close;
@@ -229,8 +229,8 @@ describe('fallback: triggers', () => {
 });
 
 describe('fallback: one budget of attempts', () => {
-  it('the SDK does not retry while a chain is active, so each chain attempt is one request', async () => {
-    const { r } = await rig({ maxAttempts: 2 }, undefined, sdkRetriesFor(() => true, () => 2));
+  it('a chain attempt asks the SDK for no retries, so each chain attempt is one request', async () => {
+    const { r } = await rig({ maxAttempts: 2 }, undefined, 2);
     r.anthropic.enqueue({ kind: 'status', status: 529, errorType: 'overloaded_error' });
     r.fleet.spawn('a', { backend: 'anthropic', model: HAIKU });
     await r.fleet.ask('a', 'hello');
@@ -238,12 +238,22 @@ describe('fallback: one budget of attempts', () => {
     assert.equal(r.ollama.chatRequests().length, 1);
   });
 
-  it('without a chain the SDK keeps its own retries (the switch is what stops them above)', async () => {
-    const { r } = await rig({ chain: [] }, undefined, sdkRetriesFor(() => false, () => 2));
+  it('a turn with no chain keeps the SDK\'s own retries, even while other instances have chains', async () => {
+    const { r } = await rig({ chain: [] }, undefined, 2);
     r.anthropic.enqueue({ kind: 'status', status: 529, retryAfter: '0' }, { kind: 'status', status: 529, retryAfter: '0' });
     r.fleet.spawn('a', { backend: 'anthropic', model: HAIKU });
+    r.fleet.spawn('b', { backend: 'anthropic', model: HAIKU, fallback: TO_OLLAMA });
     assert.equal((await r.fleet.ask('a', 'hello')).backend, 'anthropic');
     assert.equal(r.anthropic.messageRequests().length, 3);
+  });
+
+  it('an instance with no fallback of its own keeps the SDK\'s retries while the global chain is set', async () => {
+    const { r } = await rig({}, undefined, 2);
+    r.anthropic.enqueue({ kind: 'status', status: 529, retryAfter: '0' }, { kind: 'status', status: 529, retryAfter: '0' });
+    r.fleet.spawn('none', { backend: 'anthropic', model: HAIKU, fallback: [] });
+    assert.equal((await r.fleet.ask('none', 'hello')).backend, 'anthropic');
+    assert.equal(r.anthropic.messageRequests().length, 3, 'the SDK retried twice, then the API answered');
+    assert.equal(r.ollama.chatRequests().length, 0, 'no fallback for this instance');
   });
 
   it('a Retry-After retry and a move along the chain spend the same budget', async () => {

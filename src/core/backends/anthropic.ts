@@ -115,7 +115,8 @@ export class AnthropicBackend implements Backend {
       watchFirstEvent: true,
     });
     try {
-      const stream = contextManagement ? await managedStream(sdk, params, contextManagement, idle.signal) : await sdk.messages.create(params, { signal: idle.signal });
+      const options = { signal: idle.signal, ...(input.sdkRetries !== undefined ? { maxRetries: input.sdkRetries } : {}) };
+      const stream = contextManagement ? await managedStream(sdk, params, contextManagement, options) : await sdk.messages.create(params, options);
       for await (const event of stream) {
         idle.touch();
         // The compaction block opens the answer: kept for the next request, noted, never shown as text.
@@ -217,9 +218,9 @@ export function contextManagementParam(c: ApiContextManagement): { context_manag
 }
 
 /** The same request through the beta endpoint, which takes `context_management`; its stream has the same events. */
-async function managedStream(sdk: Anthropic, params: MessageCreateParamsStreaming, c: ApiContextManagement, signal: AbortSignal): Promise<AsyncIterable<RawMessageStreamEvent>> {
+async function managedStream(sdk: Anthropic, params: MessageCreateParamsStreaming, c: ApiContextManagement, options: { signal: AbortSignal; maxRetries?: number }): Promise<AsyncIterable<RawMessageStreamEvent>> {
   const betas = [CONTEXT_MANAGEMENT_BETA, ...(c.compactTriggerTokens !== undefined ? [COMPACT_BETA] : [])];
-  const stream = await sdk.beta.messages.create({ ...(params as BetaMessageCreateParamsStreaming), ...contextManagementParam(c), betas }, { signal });
+  const stream = await sdk.beta.messages.create({ ...(params as BetaMessageCreateParamsStreaming), ...contextManagementParam(c), betas }, options);
   return stream as unknown as AsyncIterable<RawMessageStreamEvent>;
 }
 

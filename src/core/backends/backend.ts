@@ -38,6 +38,8 @@ export interface TurnInput {
   readonly signal: AbortSignal;
   /** The provider's own context management, where the compression stage chose it (the Anthropic API); others ignore it. */
   readonly contextManagement?: ApiContextManagement;
+  /** The SDK's retries for this request, overriding the client's (0 inside a fallback chain); undefined: the client's. */
+  readonly sdkRetries?: number;
 }
 
 /** The Anthropic API's context management, as the compression stage asks for it (see anthropic.ts for the wire form). */

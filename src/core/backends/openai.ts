@@ -122,7 +122,7 @@ export class OpenAiBackend implements Backend {
     try {
       const stream = await sdk.chat.completions.create(
         { model: init.model, messages, stream: true, stream_options: { include_usage: true }, ...(this.options.maxTokens ? { max_tokens: this.options.maxTokens } : {}) },
-        { signal: idle.signal },
+        { signal: idle.signal, ...(input.sdkRetries !== undefined ? { maxRetries: input.sdkRetries } : {}) },
       );
       for await (const chunk of stream) {
         idle.touch();

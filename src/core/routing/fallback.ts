@@ -8,8 +8,8 @@
  *   window) and auth (that backend is isolated, and on). Anything else (bad_request, cancelled, budget_exceeded,
  *   not_found) ends the turn as it is.
  * - One budget of attempts for the whole ask (`maxAttempts`): a Retry-After retry on the same backend and a move
- *   along the chain both spend one, and the SDKs' own retries are off while a chain is active (see
- *   `sdkRetriesFor`), so the two never multiply.
+ *   along the chain both spend one, and each attempt asks the SDK for no retries of its own (`sdkRetries: 0`), so
+ *   the two never multiply; a turn with no chain keeps the SDK's retries.
  * - Each backend's circuit breaker (cockatiel, in health.ts) skips a backend that failed repeatedly until its
  *   cooldown ends; the next call after it is the half-open probe.
  * - A failure before the first delta moves on silently (the attempt keeps its error). A failure after text was shown
@@ -97,7 +97,8 @@ export function fallbackStage(deps: FallbackDeps): TurnStage {
       // Retries on this link (Retry-After within the cap) stay in this loop; everything else moves on.
       for (;;) {
         budget--;
-        const tryRequest: TurnRequest = { ...request, target: { backend: link.backend, model: link.model }, ...(reason ? { reason } : {}), chain: { attempt: attempts.length, ...(previous ? { fallbackFrom: previous } : {}) } };
+        // sdkRetries 0: the chain's attempts are the retries, so an SDK retrying inside one would multiply them.
+        const tryRequest: TurnRequest = { ...request, target: { backend: link.backend, model: link.model }, ...(reason ? { reason } : {}), chain: { attempt: attempts.length, ...(previous ? { fallbackFrom: previous } : {}) }, sdkRetries: 0 };
         let text = '';
         // A tool call or reasoning is progress too: a Claude Code turn may work a long while before it writes.
         let progressed = false;
@@ -208,14 +209,6 @@ export function answeredBy(message: Pick<AssistantMessage, 'backend' | 'model' |
   const last = message.attempts!.at(-1)!;
   if (failures.every((a) => a.backend === last.backend && a.model === last.model)) return `answered on retry: ${answered} (${failures.map((a) => a.error!.kind).join(', ')})`;
   return `answered by fallback: ${answered} (${failures.map((a) => `${targetLabel(a)}: ${a.error!.kind}`).join('; ')})`;
-}
-
-/**
- * The SDK retries a backend should make: none while any chain is configured (the chain owns retries and counts
- * each request against its attempts), else the user's setting. Pass to AnthropicBackend / OpenAiBackend as a live `maxRetries`.
- */
-export function sdkRetriesFor(chainActive: () => boolean, configured: () => number): () => number {
-  return () => (chainActive() ? 0 : configured());
 }
 
 /**

@@ -23,7 +23,7 @@ export async function runOnSession(session: BackendSession, request: TurnRequest
   let text = '';
   let reported: string | undefined;
   const out = await runPriced(session, request, deps,
-    { history: request.history, signal: request.signal, ...(request.contextManagement ? { contextManagement: request.contextManagement } : {}) },
+    { history: request.history, signal: request.signal, ...(request.contextManagement ? { contextManagement: request.contextManagement } : {}), ...(request.sdkRetries !== undefined ? { sdkRetries: request.sdkRetries } : {}) },
     {
       delta: (piece) => {
         if (piece.length === 0) return;

@@ -48,6 +48,8 @@ export interface TurnRequest {
   readonly contextManagement?: ApiContextManagement;
   /** Set by a fallback stage on each try it makes: which try of the ask this is, and the target it replaces. */
   readonly chain?: { readonly attempt: number; readonly fallbackFrom?: TurnTarget };
+  /** The SDK's own retries for this request; a fallback stage sets 0, since its chain's attempts are the retries. */
+  readonly sdkRetries?: number;
 }
 
 /** What a turn reports as it goes. */

@@ -34,8 +34,9 @@ export class Resilience implements vscode.Disposable {
   }
 
   /**
-   * True while any chain is configured, the global one or an instance's: the SDKs then make no retries of their
-   * own, so a chain's attempts are the only retries and never multiply with the SDK's.
+   * True while any chain is configured, the global one or an instance's: Claude Code processes then start with no
+   * retries of their own (an environment variable, so per process, not per turn as the SDKs' are), so a chain's
+   * attempts are the only retries and never multiply with the CLI's.
    */
   chainActive(): boolean {
     return this.settings.chain.length > 0 || (this.fleet?.list().some((i) => (i.fallback?.length ?? 0) > 0) ?? false);
