@@ -1,8 +1,9 @@
 /**
  * The router over the labelled prompt set (test/fixtures/routerPrompts.ts): cost as a share of sending everything to
  * the strongest model, hard-prompt recall (hard prompts kept on medium or large models), under each policy and with
- * and without a local model; the held-out, fresh and blind sets beside it (the blind one, by another author, never
- * read by the rules' author: run whole, its prompts never printed); and the time per decision (feature extraction and the
+ * and without a local model; the held-out, fresh, dev, dev2 and blind sets beside it (dev and dev2 were blind sets,
+ * each run once unread and then read to widen the easy signs; the blind one, by a third author, was never read by
+ * the rules' authors: run whole, its prompts never printed); and the time per decision (feature extraction and the
  * rules), with the token estimate alone timed side by side as the yardstick it is measured against.
  * Nothing here asserts a figure; it prints them. The unit layer's routerEval.test.ts asserts the issue's goals.
  */
@@ -14,6 +15,8 @@ import { Router } from '../../src/core/routing/router';
 import { DEFAULT_RULES, POLICIES } from '../../src/core/routing/routerRules';
 import { evaluate, FRESH_PROMPTS, HELD_OUT_PROMPTS, labelled, ROUTER_PROMPTS, STRONGEST, type EvalFigures } from '../fixtures/routerPrompts';
 import { BLIND_PROMPTS } from '../fixtures/routerPromptsBlind';
+import { BLIND_PROMPTS_2 } from '../fixtures/routerPromptsBlind2';
+import { BLIND_PROMPTS_3 } from '../fixtures/routerPromptsBlind3';
 import { fmt, median } from './stats';
 
 const pct = (x: number) => `${fmt(x * 100, 1)}%`;
@@ -38,9 +41,11 @@ for (const [label, backends] of setups) {
 const mixed = new Router({ backends: () => ['anthropic', 'ollama'] });
 console.log(row('held-out (seen once), A + O', evaluate(mixed, 'anthropic', HELD_OUT_PROMPTS)));
 console.log(row('fresh, A + O', evaluate(mixed, 'anthropic', FRESH_PROMPTS)));
+console.log(row('dev (was blind), A + O', evaluate(mixed, 'anthropic', labelled(BLIND_PROMPTS, 'dev'))));
+console.log(row('dev2 (was blind, run once), A + O', evaluate(mixed, 'anthropic', labelled(BLIND_PROMPTS_2, 'dev2'))));
 // Runs over the blind set are rationed (its figures must not become something to tune on): ROUTER_BENCH_BLIND=0 leaves it out.
 if (process.env.ROUTER_BENCH_BLIND !== '0') {
-  const blindSet = labelled(BLIND_PROMPTS, 'blind');
+  const blindSet = labelled(BLIND_PROMPTS_3, 'blind');
   console.log(row(`blind (${blindSet.length}, never read), A + O`, evaluate(mixed, 'anthropic', blindSet)));
   console.log(row('blind, Anthropic only', evaluate(new Router({ backends: () => ['anthropic'] }), 'anthropic', blindSet)));
 } else console.log('blind set left out (ROUTER_BENCH_BLIND=0)');

@@ -9,7 +9,8 @@
 import { estimateTokens } from '../context/tokens';
 import type { Role } from '../kinds';
 import type { Message } from '../transcript';
-import { BUG_QUESTION, CJK, EASY_SIGNALS, HARD_SIGNALS } from './signals';
+import { EASY_SIGNALS, TOOL_DIFFERENCE } from './easySigns';
+import { BUG_QUESTION, CJK, HARD_SIGNALS, LIBRARY_COMPLEXITY, MECHANICAL_FIX, SMALL_EXPLAIN } from './signals';
 
 export type RequestKind = 'lookup' | 'writing' | 'coding' | 'reasoning';
 export const REQUEST_KINDS: readonly RequestKind[] = ['lookup', 'writing', 'coding', 'reasoning'];
@@ -52,17 +53,54 @@ const REASONING =
   /\b(?:prove|proof|derive|theorem|lemma|puzzle|riddle|probability|odds|expected value|how many|how much|calculate|compute|estimate|solve|equation|integral|derivative|logic(?:al)?|paradox|if\b.*\bthen|should (?:i|we)|trade-?offs?|pros and cons|decide|decision|strategy|plan|optimi[sz]e|schedule|why (?:does|do|is|are|would)|what would happen|compare|versus|vs\.?)\b|\b(?:average|mean|median|prime|bigger|smaller|larger|sort these|how long|power of|if all|per hour|kilometres|litres|percent)\b|\d\s*%|\d\s*(?:minutes|hours|g|km)\b|[=<>≤≥∑∫√^]\s*\d|\d\s*[+\-*/×÷^]\s*\d/i;
 
 /** Words of the request itself: code blocks and quoted material (text to summarize, translate, edit) left out. */
-export function instructionText(text: string): string {
-  let t = text.replace(/```[\s\S]*?(?:```|$)/g, ' ').replace(/(?<=(?:^|[:\n])\s*)(?:"[^"]{60,}"|“[^”]{60,}”)/g, ' ');
-  // "Summarize in one paragraph: <text>": after a transformation's colon comes its material.
-  const m = TRANSFORM_HEAD.exec(t);
+export function instructionText(text: string, dropMaterial = true): string {
+  // Quoted after a colon or on a line of its own: "…", “…”, «…», and the 「…」 of Japanese and Chinese (denser: 20+).
+  // A text in single quotes that ends the message after the ask's colon or question mark is its material too.
+  let t = text
+    .replace(/```[\s\S]*?(?:```|$)/g, ' ')
+    .replace(/(?<=(?:^|[:：\n])\s*)(?:"[^"]{60,}"|“[^”]{60,}”|«[^»]{60,}»|「[^」]{20,}」|『[^』]{20,}』)/gu, ' ')
+    .replace(/(?<=[:：?？]\s*)(?:'[^\n]{60,}'|‘[^\n]{60,}’|"[^"]{60,}"|“[^”]{60,}”)\s*$/u, ' ');
+  // "Summarize in one paragraph: <text>": after a transformation's colon comes its material; "Make the headings
+  // title case.<blank line><text>": after a mechanical edit's first paragraph, too.
+  const m = TRANSFORM_HEAD.exec(t) ?? PARAGRAPH_HEAD.exec(t);
   if (m) t = m[0];
-  return t;
+  return dropMaterial ? dropMaterialParagraphs(t) : t;
+}
+
+/** The instructions with pasted code or data that has no fence still in: a stack trace there is a fault to find. */
+const withUnfencedMaterial = (text: string) => instructionText(text, false);
+
+/**
+ * Lines of material pasted without a fence: source code, log records (a timestamp first), CSV rows (three or more
+ * short cells), JSON or YAML lines (a brace, a bracket, a quoted or bare key and its value) and SQL clauses.
+ */
+const MATERIAL_LINE =
+  /^\s*(?:\d{4}-\d\d-\d\d[T ]\d|\[?\d\d:\d\d:\d\d|[{}[\]],?$|"[^"]+"\s*:|[\w.-]+:\s+\S.*$|[^,\n]{1,40}(?:,[^,\n]{0,40}){2,}$)|^(?:\t| {2,})\S|^\s*(?:SELECT|FROM|WHERE|AND|OR|JOIN|LEFT JOIN|INNER JOIN|GROUP BY|ORDER BY|HAVING|LIMIT|VALUES|SET)\b/;
+
+/**
+ * "What does this return?<blank line><a function without a fence>": a paragraph of two lines or more that is mostly
+ * (three in four) pasted code or data is material, not instructions, like a fenced block; the prose around it stays.
+ */
+function dropMaterialParagraphs(t: string): string {
+  const paragraphs = t.split(/\n\s*\n/);
+  const isMaterial = (p: string) => {
+    const lines = p.split('\n').filter((l) => l.trim() !== '');
+    return lines.length >= 2 && lines.filter((l) => CODE_LINE.test(l) || MATERIAL_LINE.test(l)).length >= lines.length * 0.75;
+  };
+  const prose = paragraphs.filter((p) => !isMaterial(p));
+  return prose.length > 0 && prose.length < paragraphs.length ? prose.join('\n\n') : t;
 }
 
 /** A transformation of what follows its colon: summarize, translate, proofread, fix the typos, sort, make friendlier. */
 const TRANSFORM_HEAD =
-  /^\s*(?:please\s+)?(?:can you\s+)?(?:summari[sz]e|sum up|translate|proofread|turn (?:these|this)|shorten|tl;?dr|fix (?:the |my )?(?:typos|grammar|spelling)|correct|sort|alphabeti[sz]e|reformat|format|rephrase|reword|make this|rewrite this|which of these|traduis\w*|übersetze\w*|corrige\w*|résume\w*|fasse)\b[^:\n]{0,80}[:：]/i;
+  /^\s*(?:please\s+)?(?:(?:can|could|would) you\s+(?:please\s+)?|peux-tu\s+|pouvez-vous\s+|pourrais-tu\s+|kannst du\s+|könnten sie\s+)?(?:summari[sz]e|sum up|translate|proofread|turn (?:these|this|it|into)|shorten|tl;?dr|fix (?:the |my )?(?:typos|grammar|spelling)|correct|sort|alphabeti[sz]e|reformat|format|rephrase|reword|paraphrase|simplify|tighten|make (?:this|it)|rewrite|put (?:this|these|it)|(?:a )?(?:shorter|simpler|clearer|friendlier) version|which of these|traduis\w*|übersetze\w*|corrige\w*|résume\w*|fasse)\b[^:\n]{0,80}[:：]/i;
+
+/**
+ * A mechanical edit, a summary or a translation stated in one short paragraph, with its material after a blank line.
+ * Generative asks ("turn these notes into a spec") are not in it: their first paragraph may not be all they ask.
+ */
+const PARAGRAPH_HEAD =
+  /^\s*(?:please\s+)?(?:(?:can|could|would) you\s+(?:please\s+)?|peux-tu\s+|pouvez-vous\s+|pourrais-tu\s+|kannst du\s+|könnten sie\s+)?(?:summari[sz]e|sum up|translate|proofread|shorten|fix (?:the |my )?(?:typos|grammar|spelling|indentation|formatting)|correct|sort|alphabeti[sz]e|reformat|format|convert|rename|capitali[sz]e|make (?:this|these|all|every)|put (?:this|these|them|it|the|all)|rewrite this|traduis\w*|übersetze\w*|corrige\w*|résume\w*|fasse)\b[^\n]{0,160}(?=\n\s*\n)/i;
 
 /** Words of instructions from which a request counts as detailed. */
 export const DETAILED_WORDS = 24;
@@ -113,16 +151,31 @@ export function extractFeatures(history: readonly Message[], opts: { readonly sy
   const kind = kindOf(prompt, code);
   const words = instructionText(prompt);
   const n = wordCount(words);
-  const signals = HARD_SIGNALS.filter(([, re]) => re.test(words)).map(([why]) => why);
+  // "Explain this one-liner" about a line or two given with it (fenced, or inline in backticks) is a reading: its
+  // "explain" is no sign of a hard request. Any other hard word in the request still counts.
+  // Only when that ask is all there is (a few words beside it at most: "in plain English"); "explain this regex and
+  // whether it can backtrack" asks for more.
+  const oneLiner = code ? promptTokens <= ONE_LINER_TOKENS : /`[^`\n]{1,80}`/.test(words);
+  const rest = oneLiner ? words.replace(/`[^`\n]*`/g, ' ').replace(SMALL_EXPLAINS, ' ') : words;
+  const hardWords = oneLiner && wordCount(rest.replace(LEAD_IN, '')) <= 4 ? rest : words;
+  // A textbook fact about named constructs ("difference between let and const in JavaScript", "time complexity of
+  // heapq.heappush"), as the whole request: its "difference" weighs no trade-off and its "complexity" asks for no
+  // proof. Every other hard sign (a lock, a thread, security) still counts.
+  const ask = words.trim().replace(LEAD_IN, '');
+  const textbook = TOOL_DIFFERENCE.test(ask) || LIBRARY_COMPLEXITY.test(ask);
+  const notHere = textbook ? ['a comparison or trade-off', 'a proof or derivation'] : [];
+  const signals = HARD_SIGNALS.filter(([why, re]) => !notHere.includes(why) && re.test(hardWords)).map(([why]) => why);
   // Code to read plus a question about what is wrong with it: finding a fault takes a strong model, however short.
-  if (code && BUG_QUESTION.test(words)) signals.unshift('a fault to find in the given code');
+  // ("Fix the indentation" names its edit: no fault to find in that "fix".)
+  const bugWords = hardWords === words ? withUnfencedMaterial(prompt) : hardWords;
+  if (code && BUG_QUESTION.test(bugWords.replace(MECHANICAL_FIXES, ' '))) signals.unshift('a fault to find in the given code');
   if (manyParts(words)) signals.push('several questions in one');
   // Length of the instructions alone is the strongest simple signal: a request that needs 24+ words to state its
   // constraints is rarely easy (pasted material does not count).
   if (n >= DETAILED_WORDS) signals.push(`a detailed request (${n} words)`);
   // A lot of code to read and change is work for a strong model, whatever the words say.
   if (code && promptTokens >= 900) signals.push('a large piece of code');
-  const easy = signals.length > 0 || (code && promptTokens > SHORT_CODE_TOKENS) ? [] : easySigns(prompt, words, n, code);
+  const easy = signals.length > 0 ? [] : easySigns(prompt, words, n, code, promptTokens);
   return { tokens, promptTokens, code, kind, complex: signals.length > 0, signals, simple: easy.length > 0, easy, turns: Math.max(0, history.length - 1), role: opts.role ?? 'general' };
 }
 
@@ -131,14 +184,21 @@ export const SHORT_TEXT_WORDS = 400;
 /** Code beyond this (tokens of the whole question) is no trivial edit: renaming in a snippet is; porting a module is not. */
 export const SHORT_CODE_TOKENS = 300;
 
-/** The clear easy signs a request shows (./signals.ts, EASY_SIGNALS); none, and it is not clearly easy. */
-function easySigns(prompt: string, words: string, n: number, code: boolean): string[] {
+const MECHANICAL_FIXES = new RegExp(MECHANICAL_FIX.source, 'giu');
+const SMALL_EXPLAINS = new RegExp(SMALL_EXPLAIN.source, 'giu');
+/** A snippet this small (tokens of the whole question) is "a one-liner": a line or two of code. */
+export const ONE_LINER_TOKENS = 80;
+
+/** The clear easy signs a request shows (./easySigns.ts); none, and it is not clearly easy. */
+function easySigns(prompt: string, words: string, n: number, code: boolean, promptTokens: number): string[] {
   // "Hi! Could you tell me who wrote X?" asks what "Who wrote X?" asks: the lead-in says nothing of difficulty.
   const head = words.trim().replace(LEAD_IN, '');
   const m = wordCount(head);
   const material = Math.max(0, wordCount(prompt) - n);
   if (material > SHORT_TEXT_WORDS) return [];
-  return EASY_SIGNALS.filter((e) => m <= e.maxWords && (!code || e.code) && (!e.material || material >= 15) && e.re.test(head)).map((e) => e.why);
+  // A code block rules a sign out unless it takes one, and then only up to its size (a snippet, not a module).
+  const codeOk = (e: (typeof EASY_SIGNALS)[number]) => !code || (e.code === true && promptTokens <= (e.maxCodeTokens ?? SHORT_CODE_TOKENS));
+  return EASY_SIGNALS.filter((e) => m <= e.maxWords && codeOk(e) && (!e.material || material >= 15 || code) && e.re.test(head) && !e.unless?.test(head) && !e.materialUnless?.test(prompt)).map((e) => e.why);
 }
 
 /** Greetings, politeness and a context prefix ("In Python, ") before the question itself, in the five languages. */
