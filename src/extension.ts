@@ -37,7 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmFle
   const log = channelLogger(channel, () => secrets.knownValues());
   // Fallback chains and backend health; built before the backends, whose SDK retries stand down while a chain is set.
   const resilience = new Resilience(log);
-  const backends = createBackends(secrets, log, () => resilience.chainActive());
+  const backends = createBackends(secrets, log, (name) => resilience.chainApplies(name));
   // Instances belong to the workspace they were spawned in (Claude Code sessions are per folder), keyed by its path
   // under globalStorage: code-server's storageUri changes with its port (see stateLocation.ts).
   const location = await prepareStateLocation(context, log, () => channel.show());

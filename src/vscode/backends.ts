@@ -4,7 +4,7 @@ import type { Backend } from '../core/backends/backend';
 import { ClaudeCodeBackend } from '../core/backends/claudeCode';
 import { OllamaBackend } from '../core/backends/ollama';
 import { OpenAiBackend } from '../core/backends/openai';
-import { cliRetryEnvFor } from '../core/routing/fallback';
+import { cliRetryEnv } from '../core/routing/fallback';
 import type { Logger } from '../core/log';
 import { setting } from './config';
 import type { Secrets } from './secrets';
@@ -13,16 +13,16 @@ import type { Secrets } from './secrets';
  * The four backends, configured from settings and secrets. Settings and keys are read per request or per process
  * start, so a changed setting or a new key applies without a reload.
  */
-export function createBackends(secrets: Secrets, log: Logger, chainActive: () => boolean = () => false): Backend[] {
+export function createBackends(secrets: Secrets, log: Logger, chainApplies: (instance: string) => boolean = () => false): Backend[] {
   return [
     new ClaudeCodeBackend({
       binaryPath: () => setting('claudeCode.path') || undefined,
       cwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       getApiKey: () => secrets.get('anthropic'),
       log,
-      // While a fallback chain is set, the chain owns retries: the CLI makes none of its own, so each chain attempt is
-      // one request; a process started before the chain was set (or cleared) is restarted, resumed, before its next turn.
-      env: cliRetryEnvFor(chainActive),
+      // While a fallback chain applies to an instance, the chain owns retries: its CLI makes none of its own, so each
+      // chain attempt is one request; a process started before the chain was set (or cleared) is resumed anew.
+      envFor: (instance) => cliRetryEnv(chainApplies(instance)),
     }),
     new AnthropicBackend({
       getApiKey: () => secrets.get('anthropic'),

@@ -1,4 +1,4 @@
-// While a fallback chain is set, the CLI makes no retries of its own (CLAUDE_CODE_MAX_RETRIES=0, cliRetryEnvFor as
+// While a fallback chain is set, the CLI makes no retries of its own (CLAUDE_CODE_MAX_RETRIES=0, cliRetryEnv as
 // the extension wires it). A process started before the chain was set, or after it was cleared, is restarted (idle,
 // resumed) before its next turn, by the same launch fingerprint that carries `--max-budget-usd` (budgetBackstop).
 //
@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { AnthropicBackend } from '../../src/core/backends/anthropic';
 import { AskFailedError } from '../../src/core/instance';
-import { cliRetryEnvFor, DEFAULT_FALLBACK, fallbackStage, type FallbackSettings } from '../../src/core/routing/fallback';
+import { cliRetryEnv, DEFAULT_FALLBACK, fallbackStage, type FallbackSettings } from '../../src/core/routing/fallback';
 import { HealthRegistry } from '../../src/core/routing/health';
 import { FAKE_ANTHROPIC_KEY, startAnthropicFake, type AnthropicFake } from '../fixtures/anthropicFake';
 import { cliRig, transcriptOf, type CliRig } from './helpers';
@@ -37,12 +37,12 @@ function processOf(rig: CliRig, name: string): { pid: number; argv: string[]; re
 const flag = (argv: readonly string[], name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const said = (body: unknown) => transcriptOf(body).filter((l) => !l.includes('<system-reminder>'));
 
-/** A rig whose CLI env follows the instances' chains, as Resilience.chainActive does (the global chain aside). */
+/** A rig whose CLI env follows each instance's own chain, as Resilience.chainApplies does (the global chain aside). */
 async function chainRig(extra: Parameters<typeof cliRig>[0] = {}): Promise<CliRig> {
   let rig: CliRig | undefined;
-  const chainActive = () => rig?.fleet.list().some((i) => (i.fallback?.length ?? 0) > 0) ?? false;
+  const chainApplies = (name: string) => (rig?.fleet.has(name) ? (rig.fleet.get(name).spec.fallback?.length ?? 0) > 0 : false);
   // The rig's own default is one retry: it stands in for the CLI's default of 10, which takes minutes to give up.
-  rig = await cliRig({ ...extra, env: cliRetryEnvFor(chainActive) });
+  rig = await cliRig({ ...extra, backend: { ...extra.backend, envFor: (name) => cliRetryEnv(chainApplies(name)) } });
   return rig;
 }
 
@@ -55,6 +55,8 @@ describe('the CLI retry setting follows the fallback chain', () => {
 
   it('a chain set later restarts the idle process with retries off, resumed; clearing it brings them back', async () => {
     rig.spawn('cc', { model: HAIKU });
+    // Another instance's chain is its own business: it leaves this one's retries alone.
+    rig.spawn('other', { model: HAIKU, fallback: [{ backend: 'anthropic', model: HAIKU }] });
     rig.fake.enqueue({ kind: 'reply', text: 'first' });
     assert.equal((await rig.fleet.ask('cc', 'one')).text, 'first');
     const p1 = processOf(rig, 'cc');

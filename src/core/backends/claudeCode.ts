@@ -21,6 +21,8 @@ export interface ClaudeCodeBackendOptions {
    * before each turn: an idle process started with other values is restarted (resumed) for the turn.
    */
   env?: Live<Readonly<Record<string, string>>>;
+  /** Added after `env` for one instance's processes, read as `env` is (no CLI retries while that instance has a chain). */
+  envFor?: (instanceName: string) => Readonly<Record<string, string>>;
   /** The environment the child inherits; the host's by default. */
   baseEnv?: NodeJS.ProcessEnv;
   /** The key for instances whose `billing` option is `apiKey`. It reaches the child by environment only. */
@@ -78,7 +80,7 @@ export class ClaudeCodeBackend implements Backend {
     return {
       released,
       resolveBinary: () => this.resolveBinary(),
-      launchEnv: () => current(this.options.env ?? {}),
+      launchEnv: () => ({ ...current(this.options.env ?? {}), ...this.options.envFor?.(instanceName) }),
       environment: (o, extra) => this.environment(o, extra),
       cwd: (o) => o.cwd ?? current(this.options.cwd) ?? process.cwd(),
       warn: (message) => this.options.log?.warn(`${instanceName}: ${message}`),

@@ -212,10 +212,11 @@ export function answeredBy(message: Pick<AssistantMessage, 'backend' | 'model' |
 }
 
 /**
- * The same for the Claude Code CLI, as the extra environment of its processes: while a chain is configured the CLI
- * makes no retries of its own (its default of 10 takes about 3 minutes to give up). A process takes it only at start;
- * the session restarts an idle process whose value changed (claudeCodeSession's launch fingerprint).
+ * The Claude Code CLI's retries, as the extra environment of an instance's processes: none while a chain applies to
+ * that instance (its default of 10 takes about 3 minutes to give up), so each chain attempt is one request. A process
+ * takes it only at start; the session restarts an idle process whose value changed (claudeCodeSession's launch
+ * fingerprint). The SDKs need no such switch: each chain attempt asks them for no retries (`sdkRetries`).
  */
-export function cliRetryEnvFor(chainActive: () => boolean): () => Record<string, string> {
-  return (): Record<string, string> => (chainActive() ? { CLAUDE_CODE_MAX_RETRIES: '0' } : {});
+export function cliRetryEnv(chainApplies: boolean): Record<string, string> {
+  return chainApplies ? { CLAUDE_CODE_MAX_RETRIES: '0' } : {};
 }

@@ -34,12 +34,13 @@ export class Resilience implements vscode.Disposable {
   }
 
   /**
-   * True while any chain is configured, the global one or an instance's: Claude Code processes then start with no
-   * retries of their own (an environment variable, so per process, not per turn as the SDKs' are), so a chain's
-   * attempts are the only retries and never multiply with the CLI's.
+   * Whether a chain applies to this instance (its own, else the global one): its Claude Code processes then start
+   * with no retries of their own (an environment variable, so per process, not per turn as the SDKs' are), so the
+   * chain's attempts are the only retries and never multiply with the CLI's.
    */
-  chainActive(): boolean {
-    return this.settings.chain.length > 0 || (this.fleet?.list().some((i) => (i.fallback?.length ?? 0) > 0) ?? false);
+  chainApplies(instance: string): boolean {
+    const own = this.fleet?.has(instance) ? this.fleet.get(instance).spec.fallback : undefined;
+    return (own ?? this.settings.chain).length > 0;
   }
 
   private apply(): void {
