@@ -2,7 +2,7 @@
 // as a `send` request with `model: 'auto'`, while Send stays a plain send; the protocol keeps only that value.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseWebviewMessage } from '../../src/webview/chat/protocol';
+import { parseWebviewMessage, type InstanceView } from '../../src/webview/chat/protocol';
 import { chatPage } from './chatPageDom';
 
 const { sent, fromHost } = chatPage();
@@ -25,6 +25,14 @@ describe('chat page: Send with Auto Model', () => {
     assert.deepEqual(sent.map((m) => [m.type, m.text, m.model]), [['send', 'Route this one.', 'auto'], ['send', 'And this one plainly.', undefined]]);
     assert.ok(!('model' in sent[1]), 'a plain send carries no model');
     assert.equal(input.value, '');
+  });
+
+  it('is hidden on an instance spawned with model auto, where every ask is routed anyway', () => {
+    const view = (routed: boolean): InstanceView => ({ name: 'alpha', backendLabel: 'Ollama', model: 'qwen2.5:7b', status: 'idle', role: 'general', ...(routed ? { routed } : {}), totals: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: '$0' }, queued: [] });
+    fromHost({ type: 'didChangeInstance', instance: view(true) });
+    assert.equal($<HTMLButtonElement>('button.send-auto')!.hidden, true);
+    fromHost({ type: 'didChangeInstance', instance: view(false) });
+    assert.equal($<HTMLButtonElement>('button.send-auto')!.hidden, false);
   });
 
   it('is disabled with the rest of the composer when the instance ends', () => {

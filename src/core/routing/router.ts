@@ -147,7 +147,7 @@ export class Router {
     const what = policy === 'offline' ? 'Policy offline allows only Ollama, and no Ollama model is available that holds this request' : 'No backend is available that holds this request';
     const tried = skipped.length > 0 ? ` (${skipped.join('; ')})` : '';
     throw new BackendError('bad_request', `The router found no model: ${what}${tried}.`, {
-      hint: policy === 'offline' ? 'Start Ollama (ollama serve) and pull a model, or choose another llmFleet.router.policy.' : 'Set up a backend (LLM Fleet: Set API Key…, or start Ollama), wait for a cooling-down one, or spawn the instance on a fixed model.',
+      hint: policy === 'offline' ? 'Start Ollama (ollama serve) and pull a model, or choose another llmFleet.router.policy.' : 'Set up a backend (LLM Fleet: Set API Key…, or start Ollama), wait for a cooling-down one, or ask a fixed model (a plain Ask, or an instance spawned on one).',
     });
   }
 

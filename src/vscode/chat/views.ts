@@ -2,6 +2,7 @@
  * Conversions from core data to the chat protocol's views. Pure, no `vscode`, so they can be tested in plain Node.
  */
 import { answeredBy } from '../../core/routing/fallback';
+import { isAuto } from '../../core/routing/router';
 import type { ErrorKind } from '../../core/errors';
 import { formatUsd, type Cost } from '../../core/cost/cost';
 import { costMismatch } from '../../core/cost/ledgerRecord';
@@ -62,6 +63,7 @@ export function instanceView(i: InstanceReadout): InstanceView {
     model: info.model,
     status: info.status,
     role: info.role,
+    ...(isAuto({ backend: info.backend, model: info.requestedModel }) ? { routed: true } : {}),
     totals: { ...tokensView(info.usage), cost: costLabel(info) },
     queued: i.queued.filter((h) => h !== current).map((h) => ({ askId: h.id, text: h.prompt })),
   };

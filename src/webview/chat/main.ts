@@ -143,6 +143,7 @@ function showFailure(message: string, askId: string | undefined): void {
 }
 
 function showInstance(i: InstanceView): void {
+  sendAuto.hidden = i.routed === true;
   header.replaceChildren(
     el('span', 'name', i.name),
     el('span', 'detail', `${i.backendLabel} · ${i.model} · ${i.role}`),

@@ -75,6 +75,8 @@ export interface InstanceView {
   readonly model: string;
   readonly status: 'idle' | 'busy' | 'error' | 'stopped';
   readonly role: string;
+  /** Spawned with model `auto`: the router picks every ask's model, so "Send with Auto Model" has nothing to add. */
+  readonly routed?: boolean;
   readonly totals: TokensView & { readonly cost: string };
   /** Asks waiting for the current one to finish. */
   readonly queued: ReadonlyArray<{ readonly askId: string; readonly text: string }>;
