@@ -7,6 +7,7 @@ import { AUTO_MODEL } from '../../core/routing/router';
 import type { ChatPanels } from '../chat/chatPanels';
 import { ComparePanel } from '../compare/comparePanel';
 import { instanceFor, instancesFor, promptFor } from '../input/pickers';
+import { askText, pickOne } from '../input/quickInput';
 import { DEFAULT_SELECTION_QUESTION, selectionPrompt } from '../selectionPrompt';
 import { askFromInput, reporting, showFailure } from './asking';
 import type { Command } from './command';
@@ -54,7 +55,7 @@ export class ShowBackgroundResultCommand implements Command {
     if (!ticket) {
       const asks = this.fleet.backgroundAsks().reverse();
       if (asks.length === 0) return void vscode.window.showInformationMessage('LLM Fleet: no background asks yet. Use "Ask in Background…".');
-      const pick = await vscode.window.showQuickPick(
+      const pick = await pickOne(
         asks.map((a) => ({ label: `${a.settled ? '$(check)' : '$(loading~spin)'} ${a.name}`, description: a.prompt.slice(0, 80), ticket: a.ticket })),
         { title: 'LLM Fleet: Background Results' },
       );
@@ -103,7 +104,7 @@ export class AskAboutSelectionCommand implements Command {
     const last = this.memory.get<string>('lastSelectionInstance');
     const name = await instanceFor(this.fleet, nameArg, { title: 'LLM Fleet: Ask About Selection', preselect: last && this.fleet.has(last) ? last : undefined });
     if (!name) return undefined;
-    const question = typeof questionArg === 'string' ? questionArg : await vscode.window.showInputBox({ title: `LLM Fleet: Ask ${name} about the selection`, value: DEFAULT_SELECTION_QUESTION, ignoreFocusOut: true });
+    const question = typeof questionArg === 'string' ? questionArg : await askText({ title: `LLM Fleet: Ask ${name} about the selection`, value: DEFAULT_SELECTION_QUESTION, ignoreFocusOut: true });
     if (question === undefined) return undefined;
     const { document, selection } = editor;
     const prompt = selectionPrompt(question, {

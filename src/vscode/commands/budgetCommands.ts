@@ -3,6 +3,7 @@ import { money, type Budgets } from '../../core/cost/budgets';
 import type { CapKind } from '../../core/cost/budgetCaps';
 import type { Fleet } from '../../core/fleet';
 import { instanceFor } from '../input/pickers';
+import { askText, pickOne } from '../input/quickInput';
 import { reporting } from './asking';
 import type { Command } from './command';
 
@@ -53,16 +54,16 @@ export class SetBudgetCommand implements Command {
       { cap: 'tree', label: `$(type-hierarchy) Every fork tree (this one: ${spent.tree})`, description: show(caps.treeUsd, spent.treeUsd), detail: 'Setting llmFleet.budget.treeUsd, all time.' },
       { cap: 'daily', label: '$(calendar) Each day, every instance', description: show(caps.dailyUsd, spent.dayUsd), detail: 'Setting llmFleet.budget.dailyUsd, local day.' },
     ];
-    return (await vscode.window.showQuickPick(items, { title: `LLM Fleet: Set Budget for ${name}`, placeHolder: 'Which cap?' }))?.cap;
+    return (await pickOne(items, { title: `LLM Fleet: Set Budget for ${name}`, placeholder: 'Which cap?' }))?.cap;
   }
 
   private async askAmount(kind: CapKind, name: string, now: number | undefined): Promise<number | undefined> {
     const what = kind === 'instance' ? `instance '${name}'` : kind === 'tree' ? 'every fork tree' : 'each day';
-    const text = await vscode.window.showInputBox({
+    const text = await askText({
       title: `LLM Fleet: Budget for ${what}`,
       value: now ? String(now) : '',
       prompt: 'US dollars, e.g. 2.50; 0 or empty for no cap',
-      validateInput: (v) => (parseAmount(v) === undefined ? 'A dollar amount of 0 or more, such as 2.50.' : undefined),
+      validate: (v) => (parseAmount(v) === undefined ? 'A dollar amount of 0 or more, such as 2.50.' : undefined),
     });
     return text === undefined ? undefined : parseAmount(text);
   }

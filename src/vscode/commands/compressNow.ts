@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CompressionStage } from '../../core/context/window';
 import type { Fleet } from '../../core/fleet';
 import { instanceFor } from '../input/pickers';
+import { pickOne } from '../input/quickInput';
 import { reporting } from './asking';
 import type { Command } from './command';
 
@@ -61,7 +62,7 @@ export class PinMessageCommand implements Command {
         label: `${m.pinned ? '$(pinned) ' : ''}${m.role === 'user' ? 'You' : 'Answer'}: ${m.text.slice(0, 80).replace(/\s+/g, ' ')}`,
         id: m.id,
       }));
-      messageId = (await vscode.window.showQuickPick(items.reverse(), { title: `LLM Fleet: Pin a message of ${name}`, placeHolder: 'Pinned messages are never compressed' }))?.id;
+      messageId = (await pickOne(items.reverse(), { title: `LLM Fleet: Pin a message of ${name}`, placeholder: 'Pinned messages are never compressed' }))?.id;
     }
     if (!messageId) return;
     const id = messageId;

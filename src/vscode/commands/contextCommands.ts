@@ -1,10 +1,9 @@
-import * as vscode from 'vscode';
 import type { Backend } from '../../core/backends/backend';
 import type { BackendKind } from '../../core/kinds';
 import type { Fleet } from '../../core/fleet';
 import { DEFAULT_RELAY_TEMPLATE } from '../../core/fleetTypes';
 import type { ChatPanels } from '../chat/chatPanels';
-import { inputStep, into, pickStep, runSteps, type Step } from '../input/quickInput';
+import { askText, inputStep, into, pickStep, runSteps, type Step } from '../input/quickInput';
 import { instanceFor, newNameProblem, suggestName } from '../input/pickers';
 import { modelStep } from '../input/spawnWizard';
 import { BACKEND_ICONS, BACKEND_LABELS } from '../presentation';
@@ -77,11 +76,11 @@ export class RelayCommand implements Command {
     if (!from) return;
     const to = await instanceFor(this.fleet, toArg, { title: `LLM Fleet: Relay ${from}'s last answer to`, filter: (i) => i.name !== from, emptyMessage: 'LLM Fleet: spawn another instance to relay to.' });
     if (!to) return;
-    const template = await vscode.window.showInputBox({
+    const template = await askText({
       title: `LLM Fleet: Relay ${from} → ${to}`,
       prompt: 'Template for the message: {{answer}} is the answer; {{from}} and {{to}} are the names.',
       value: DEFAULT_RELAY_TEMPLATE.replaceAll('\n', '\\n'),
-      validateInput: (v) => (v.includes('{{answer}}') ? undefined : 'The template must contain {{answer}}.'),
+      validate: (v) => (v.includes('{{answer}}') ? undefined : 'The template must contain {{answer}}.'),
     });
     if (template === undefined) return;
     await reporting(() => askWithProgress(this.fleet, this.chats, to, () => this.fleet.relay(from, to, { template: template.replaceAll('\\n', '\n') })));

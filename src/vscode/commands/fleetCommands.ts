@@ -7,6 +7,7 @@ import type { AssistantMessage } from '../../core/transcript';
 import type { BackendDetection } from '../detection';
 import type { ChatPanels } from '../chat/chatPanels';
 import { instanceFor, newNameProblem } from '../input/pickers';
+import { askText } from '../input/quickInput';
 import { spawnWizard } from '../input/spawnWizard';
 import { askFromInput, reporting } from './asking';
 import type { Command } from './command';
@@ -70,11 +71,11 @@ export class RenameCommand implements Command {
   async execute(arg?: unknown): Promise<void> {
     const name = await instanceFor(this.fleet, arg, { title: 'LLM Fleet: Rename' });
     if (!name) return;
-    const next = await vscode.window.showInputBox({
+    const next = await askText({
       title: `LLM Fleet: Rename ${name}`,
       value: name,
       prompt: 'A new name (letters, digits, . _ -)',
-      validateInput: (v) => (v === name ? undefined : newNameProblem(this.fleet, v)),
+      validate: (v) => (v === name ? undefined : newNameProblem(this.fleet, v)),
     });
     if (next && next !== name) await reporting(() => this.fleet.rename(name, next));
   }

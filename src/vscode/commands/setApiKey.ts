@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { KEY_LABEL, type KeyProvider, type Secrets } from '../secrets';
+import { askText, pickOne } from '../input/quickInput';
 import type { Command } from './command';
 
 /** Stores a provider key in SecretStorage. The key never touches settings, argv, the log or a webview. */
@@ -10,12 +11,12 @@ export class SetApiKeyCommand implements Command {
   async execute(provider?: unknown): Promise<void> {
     const chosen = isProvider(provider) ? provider : await pickProvider(this.secrets);
     if (!chosen) return;
-    const key = await vscode.window.showInputBox({
+    const key = await askText({
       title: `LLM Fleet: API key for the ${KEY_LABEL[chosen]}`,
       prompt: 'Stored in VS Code secret storage. Leave empty to remove the stored key.',
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => (/\s/.test(v.trim()) ? 'A key has no spaces.' : undefined),
+      validate: (v) => (/\s/.test(v.trim()) ? 'A key has no spaces.' : undefined),
     });
     if (key === undefined) return;
     if (key.trim() === '') {
@@ -39,5 +40,5 @@ async function pickProvider(secrets: Secrets): Promise<KeyProvider | undefined> 
       return { label: KEY_LABEL[p], description: source ? `set (${source})` : 'not set', provider: p };
     }),
   );
-  return (await vscode.window.showQuickPick(items, { title: 'LLM Fleet: Set API Key', placeHolder: 'Which provider?' }))?.provider;
+  return (await pickOne(items, { title: 'LLM Fleet: Set API Key', placeholder: 'Which provider?' }))?.provider;
 }

@@ -3,6 +3,7 @@ import type { Backend } from '../../core/backends/backend';
 import { BACKEND_LABELS, type BackendKind } from '../../core/kinds';
 import type { HealthRegistry } from '../../core/routing/health';
 import { healthRow } from '../health/healthItems';
+import { pickOne } from '../input/quickInput';
 import type { Command } from './command';
 
 interface BackendPick extends vscode.QuickPickItem {
@@ -29,7 +30,7 @@ export class ShowHealthCommand implements Command {
       const row = healthRow(h, now);
       return { backend: h.backend, label: row.label, ...(row.description ? { description: row.description } : {}), ...(row.detail ? { detail: row.detail } : {}) };
     });
-    const picked = await vscode.window.showQuickPick(items, { title: 'LLM Fleet: Backend Health', placeHolder: 'Pick a backend for what to do next', matchOnDetail: true });
+    const picked = await pickOne(items, { title: 'LLM Fleet: Backend Health', placeholder: 'Pick a backend for what to do next', matchOnDetail: true });
     if (!picked) return;
     const h = this.health.state(picked.backend);
     const actions: ActionPick[] = [];
@@ -41,7 +42,7 @@ export class ShowHealthCommand implements Command {
     }
     actions.push({ label: '$(settings-gear) Edit the fallback chain', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'llmFleet.fallback') });
     actions.push({ label: '$(output) Show Log', run: () => vscode.commands.executeCommand('llmFleet.showLog') });
-    const action = await vscode.window.showQuickPick(actions, { title: `LLM Fleet: ${BACKEND_LABELS[picked.backend]}`, placeHolder: h.nextStep ?? 'What to do' });
+    const action = await pickOne(actions, { title: `LLM Fleet: ${BACKEND_LABELS[picked.backend]}`, placeholder: h.nextStep ?? 'What to do' });
     await action?.run();
   }
 }

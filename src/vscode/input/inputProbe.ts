@@ -15,20 +15,27 @@ export interface ShownInput {
   readonly step: number | undefined;
   /** The pick's placeholder, or the input box's prompt. */
   readonly prompt: string | undefined;
+  /** A pick where several items can be checked (showQuickPick's canPickMany). */
+  readonly canPickMany: boolean;
+  /** An input box that hides what is typed: its `value` is then never reported. */
+  readonly password: boolean;
   /** The labels the user sees now, separators left out (a pick's; an input box has none). */
   labels(): string[];
+  /** The labels checked now (a multi-pick's), or the active one (a pick's). */
+  selected(): string[];
   /** The same items with what else the user reads on them. */
   items(): Array<{ label: string; description?: string; detail?: string }>;
-  /** The text in the box. */
-  readonly value: string;
+  /** The text in the box; undefined in a password box, so no test output can hold a typed secret. */
+  readonly value: string | undefined;
   /** Whether it still waits for an answer. */
   readonly open: boolean;
   /**
    * As Enter: a pick accepts the item whose label is `choice` exactly (or, where the pick takes typed values, the
-   * typed `choice`); an input box takes `choice` as its text, or its current text. Validation applies as for a user:
-   * a refused answer leaves it open and throws, naming what was wrong (or which labels there were).
+   * typed `choice`); a multi-pick checks exactly the items labelled `choice` (one label or several), or keeps what is
+   * checked; an input box takes `choice` as its text, or its current text. Validation applies as for a user: a refused
+   * answer leaves it open and throws, naming what was wrong (or which labels there were; never a password's text).
    */
-  accept(choice?: string): void;
+  accept(choice?: string | readonly string[]): void;
   /** As the Back button (only on a wizard's later steps). */
   back(): void;
   /** As Escape. */

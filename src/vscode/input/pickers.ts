@@ -3,6 +3,7 @@ import type { Fleet } from '../../core/fleet';
 import type { InstanceInfo } from '../../core/instanceInfo';
 import { nameProblem } from '../../core/names';
 import { BACKEND_ICONS, describeInstance } from '../presentation';
+import { askText, pickMany, pickOne } from './quickInput';
 
 /** What a command receives as its first argument: a tree node, a name from the API, or nothing (palette). */
 export function nameFromArg(arg: unknown): string | undefined {
@@ -32,7 +33,7 @@ export async function instanceFor(
   const items = candidates.map(item);
   const preselected = items.find((i) => i.name === options.preselect);
   if (preselected) items.splice(items.indexOf(preselected), 1), items.unshift({ ...preselected, detail: 'last used' });
-  return (await vscode.window.showQuickPick(items, { title: options.title, placeHolder: 'Instance', matchOnDescription: true }))?.name;
+  return (await pickOne(items, { title: options.title, placeholder: 'Instance', matchOnDescription: true }))?.name;
 }
 
 /** Several instances, all checked to start with. */
@@ -43,7 +44,7 @@ export async function instancesFor(fleet: Fleet, arg: unknown, title: string): P
     void vscode.window.showInformationMessage('LLM Fleet: there are no instances to broadcast to. Spawn one first.');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(all.map((i) => ({ ...item(i), picked: true })), { title, canPickMany: true, placeHolder: 'Instances to ask' });
+  const picked = await pickMany(all.map((i) => ({ ...item(i), picked: true })), { title, placeholder: 'Instances to ask' });
   return picked && picked.length > 0 ? picked.map((p) => p.name) : undefined;
 }
 
@@ -60,11 +61,11 @@ export function suggestName(fleet: Fleet, base: string): string {
 }
 
 export async function promptFor(title: string, placeHolder = 'Ask anything'): Promise<string | undefined> {
-  const text = await vscode.window.showInputBox({
+  const text = await askText({
     title,
-    placeHolder,
+    placeholder: placeHolder,
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'The prompt is empty.'),
+    validate: (v) => (v.trim() ? undefined : 'The prompt is empty.'),
   });
   return text?.trim() ? text : undefined;
 }

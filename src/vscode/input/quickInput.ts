@@ -23,10 +23,11 @@ export interface PickItem<T> extends vscode.QuickPickItem {
 export function pickStep<T>(
   info: StepInfo,
   items: readonly PickItem<T>[] | Promise<readonly PickItem<T>[]>,
-  options: { placeholder?: string; allowCustom?: (text: string) => T; validate?: (text: string) => string | undefined; active?: T } = {},
+  options: { placeholder?: string; allowCustom?: (text: string) => T; validate?: (text: string) => string | undefined; active?: T } & Matching = {},
 ): Promise<StepResult<T>> {
   const qp = vscode.window.createQuickPick<PickItem<T>>();
-  Object.assign(qp, { title: info.title, step: info.step, totalSteps: info.totalSteps, placeholder: options.placeholder, ignoreFocusOut: true, matchOnDescription: true });
+  const { ignoreFocusOut = true, matchOnDescription = true, matchOnDetail = false } = options;
+  Object.assign(qp, { title: info.title, step: info.step, totalSteps: info.totalSteps, placeholder: options.placeholder, ignoreFocusOut, matchOnDescription, matchOnDetail });
   if (info.step && info.step > 1) qp.buttons = [vscode.QuickInputButtons.Back];
   let loaded: readonly PickItem<T>[] = [];
   const setItems = (extra?: PickItem<T>) => {
@@ -84,7 +85,10 @@ export function pickStep<T>(
         title: info.title,
         step: info.step,
         prompt: qp.placeholder,
+        canPickMany: false,
+        password: false,
         labels: () => choices().map((i) => i.label),
+        selected: () => qp.activeItems.map((i) => i.label),
         items: () => choices().map(({ label, description, detail }) => ({ label, description, detail })),
         get value() {
           return qp.value;
@@ -92,7 +96,9 @@ export function pickStep<T>(
         get open() {
           return open;
         },
-        accept: (choice) => {
+        accept: (answer) => {
+          if (Array.isArray(answer)) throw new Error(`"${info.title}" takes one item, not ${answer.length}.`);
+          const choice = answer as string | undefined;
           let item = choice === undefined ? (qp.activeItems[0] ?? choices()[0]) : find(choice);
           if (!item && choice !== undefined && options.allowCustom) {
             qp.value = choice; // what the user would have typed, shown as they would see it
@@ -113,13 +119,28 @@ export function pickStep<T>(
 /** "$(globe) Use the global chain" → "Use the global chain". */
 const withoutIcons = (label: string) => label.replace(/\$\([\w-]+(?:~[\w-]+)?\)\s*/g, '').trim();
 
+/** How a pick filters and whether it stays open when the focus leaves it (the wizard steps: yes, and descriptions). */
+interface Matching {
+  ignoreFocusOut?: boolean;
+  matchOnDescription?: boolean;
+  matchOnDetail?: boolean;
+}
+
+interface TextOptions {
+  prompt?: string;
+  value?: string;
+  placeholder?: string;
+  validate?: (text: string) => string | undefined;
+  /** Hides what is typed; the probe then reports no value either, so no test output can show a secret. */
+  password?: boolean;
+  ignoreFocusOut?: boolean;
+}
+
 /** One text step, validated as the user types. */
-export function inputStep(
-  info: StepInfo,
-  options: { prompt: string; value?: string; placeholder?: string; validate?: (text: string) => string | undefined },
-): Promise<StepResult<string>> {
+export function inputStep(info: StepInfo, options: TextOptions): Promise<StepResult<string>> {
   const box = vscode.window.createInputBox();
-  Object.assign(box, { title: info.title, step: info.step, totalSteps: info.totalSteps, prompt: options.prompt, value: options.value ?? '', placeholder: options.placeholder, ignoreFocusOut: true });
+  const { password = false, ignoreFocusOut = true } = options;
+  Object.assign(box, { title: info.title, step: info.step, totalSteps: info.totalSteps, prompt: options.prompt, value: options.value ?? '', placeholder: options.placeholder, password, ignoreFocusOut });
   if (info.step && info.step > 1) box.buttons = [vscode.QuickInputButtons.Back];
   const check = () => {
     const problem = options.validate?.(box.value);
@@ -147,18 +168,22 @@ export function inputStep(
       title: info.title,
       step: info.step,
       prompt: options.prompt,
+      canPickMany: false,
+      password,
       labels: () => [],
+      selected: () => [],
       items: () => [],
       get value() {
-        return box.value;
+        return password ? undefined : box.value;
       },
       get open() {
         return open;
       },
       accept: (choice) => {
-        if (choice !== undefined) box.value = choice;
+        if (Array.isArray(choice)) throw new Error(`"${info.title}" is an input box: answer it with one text.`);
+        if (choice !== undefined) box.value = choice as string;
         const problem = check();
-        if (problem) throw new Error(`"${info.title}" refused "${box.value}": ${problem}`);
+        if (problem) throw new Error(`"${info.title}" refused ${password ? 'the typed secret' : `"${box.value}"`}: ${problem}`);
         done(box.value);
       },
       back: () => done(BACK),
@@ -187,4 +212,81 @@ export function into<S, T>(state: S, set: (state: S, value: T) => void, result: 
   if (result === BACK) return BACK;
   set(state, result);
   return 'next';
+}
+
+/**
+ * The single-step inputs commands ask, as showQuickPick and showInputBox behave (same defaults: the focus leaving
+ * closes them, filtering on labels only, unless asked), but made here so tests can answer them (inputProbe.ts).
+ */
+export interface PickOptions extends Matching {
+  title: string;
+  placeholder?: string;
+}
+
+/** As showQuickPick: the item taken, or undefined on Escape. Enter with nothing active does nothing. */
+export async function pickOne<I extends vscode.QuickPickItem>(items: readonly I[], options: PickOptions): Promise<I | undefined> {
+  const { title, placeholder, ignoreFocusOut = false, matchOnDescription = false, matchOnDetail = false } = options;
+  const picked = await pickStep({ title }, items.map((item) => ({ ...item, value: item })), { placeholder, ignoreFocusOut, matchOnDescription, matchOnDetail });
+  return picked === BACK ? undefined : picked;
+}
+
+/**
+ * As showQuickPick with canPickMany: the items checked when Enter is pressed (possibly none), or undefined on Escape.
+ * Items with `picked` start checked, as showQuickPick does.
+ */
+export function pickMany<I extends vscode.QuickPickItem>(items: readonly I[], options: PickOptions): Promise<I[] | undefined> {
+  const qp = vscode.window.createQuickPick<I>();
+  const { ignoreFocusOut = false, matchOnDescription = false, matchOnDetail = false } = options;
+  Object.assign(qp, { title: options.title, placeholder: options.placeholder, canSelectMany: true, ignoreFocusOut, matchOnDescription, matchOnDetail, items });
+  qp.selectedItems = items.filter((i) => i.picked);
+  return new Promise((resolve) => {
+    let open = true;
+    const done = (v: I[] | undefined) => {
+      if (!open) return;
+      open = false;
+      resolve(v);
+      qp.dispose();
+    };
+    qp.onDidAccept(() => done([...qp.selectedItems]));
+    qp.onDidHide(() => done(undefined));
+    qp.show();
+    const choices = () => qp.items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator);
+    inputProbe()?.announce({
+      kind: 'pick',
+      title: options.title,
+      step: undefined,
+      prompt: options.placeholder,
+      canPickMany: true,
+      password: false,
+      labels: () => choices().map((i) => i.label),
+      selected: () => qp.selectedItems.map((i) => i.label),
+      items: () => choices().map(({ label, description, detail }) => ({ label, description, detail })),
+      get value() {
+        return qp.value;
+      },
+      get open() {
+        return open;
+      },
+      accept: (choice) => {
+        if (choice !== undefined) {
+          const wanted = typeof choice === 'string' ? [choice] : choice;
+          const find = (label: string) => choices().find((i) => i.label === label || withoutIcons(i.label) === label);
+          const missing = wanted.filter((l) => !find(l));
+          if (missing.length > 0) throw new Error(`"${options.title}" has no item ${missing.map((l) => `"${l}"`).join(', ')}; it has: ${choices().map((i) => `"${i.label}"`).join(', ') || 'none'}.`);
+          qp.selectedItems = wanted.map((l) => find(l)!);
+        }
+        done([...qp.selectedItems]);
+      },
+      back: () => {
+        throw new Error(`"${options.title}" has no Back button.`);
+      },
+      cancel: () => qp.hide(),
+    });
+  });
+}
+
+/** As showInputBox: the text on Enter (once `validate` accepts it), or undefined on Escape. */
+export async function askText(options: TextOptions & { title: string }): Promise<string | undefined> {
+  const text = await inputStep({ title: options.title }, { ...options, ignoreFocusOut: options.ignoreFocusOut ?? false });
+  return text === BACK ? undefined : text;
 }

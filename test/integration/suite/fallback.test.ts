@@ -40,10 +40,13 @@ describe('fallback chains', () => {
     assert.equal(h.consecutiveFailures, 1);
     assert.equal(h.recent.at(-1)?.kind, 'overloaded');
     assert.match(hooks.fleet.status('chained').answeredByFallback ?? '', /^answered by fallback: Ollama/);
-    // The quick pick opens (and is dismissed): the command is registered and reads the registry.
+    // The health pick shows the registry's failure (answered through the input probe, then dismissed as Escape).
     const shown = vscode.commands.executeCommand('llmFleet.showHealth');
-    await new Promise((r) => setTimeout(r, 300));
-    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    const pick = await hooks.inputs.next('LLM Fleet: Backend Health');
+    const row = pick.items().find((i) => i.label.includes('Anthropic API'));
+    assert.ok(row, `an Anthropic API row: ${pick.labels().join(', ')}`);
+    assert.match(row.detail ?? '', /: overloaded/, 'its detail lists the 529');
+    pick.cancel();
     await shown;
   });
 });
