@@ -264,7 +264,7 @@ export class Fleet extends FleetEvents {
 
   private create(name: string, spec: InstanceSpec, state: SessionState | undefined, messages: Message[], lineage?: Lineage, createdAt?: number): Instance {
     let instance: Instance | undefined;
-    const open = sessionOpener(this.backends, name, spec, () => instance?.spec ?? spec);
+    const open = sessionOpener(this.backends, name, spec, () => instance?.spec ?? spec, () => instance?.name ?? name);
     const sessions = new InstanceSessions({ backend: spec.backend, model: spec.model }, open, state, messages.length);
     instance = new Instance(name, spec, sessions, this.host, messages, lineage, createdAt ?? this.now());
     return instance;

@@ -7,9 +7,10 @@ import type { OpenSession } from './turn/sessions';
 
 /**
  * How the Fleet opens sessions for the instance `name` spawned with `spec`, on whichever target a turn goes to (its
- * own backend, or a router's or fallback chain's pick). `liveSpec` is the spec as it is at each turn.
+ * own backend, or a router's or fallback chain's pick). `liveSpec` and `liveName` are the spec and name as they are
+ * at each turn.
  */
-export function sessionOpener(backends: ReadonlyMap<BackendKind, Backend>, name: string, spec: InstanceSpec, liveSpec: () => InstanceSpec): OpenSession {
+export function sessionOpener(backends: ReadonlyMap<BackendKind, Backend>, name: string, spec: InstanceSpec, liveSpec: () => InstanceSpec, liveName: () => string = () => name): OpenSession {
   return (target, sessionState) => {
     const backend = backends.get(target.backend);
     if (!backend) throw new FleetError('unknown_backend', `The ${target.backend} backend is not available.`);
@@ -18,6 +19,6 @@ export function sessionOpener(backends: ReadonlyMap<BackendKind, Backend>, name:
     const options = own ? withCliBackstop(spec) : {};
     // The cap as it is at each turn, so "Set Budget…" reaches a backend's own backstop on a running instance.
     const spendCapUsd = own ? () => cliBackstopUsd(liveSpec()) : undefined;
-    return backend.openSession({ instanceName: name, model: target.model, systemPrompt: spec.systemPrompt, role: spec.role, options, state: sessionState, ...(spendCapUsd ? { spendCapUsd } : {}) });
+    return backend.openSession({ instanceName: name, currentName: liveName, model: target.model, systemPrompt: spec.systemPrompt, role: spec.role, options, state: sessionState, ...(spendCapUsd ? { spendCapUsd } : {}) });
   };
 }

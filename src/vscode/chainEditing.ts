@@ -7,7 +7,10 @@ import { BACKEND_LABELS } from '../core/kinds';
 import { parseChain } from '../core/routing/chainConfig';
 import type { FallbackLink, TurnTarget } from '../core/turn/types';
 
-/** The chain an instance follows: its own, else the global setting's, else none. */
+/**
+ * The chain an instance follows: its own; none (an own empty chain: no fallback, whatever the setting says); or the
+ * global setting's, which may be empty now and still applies when it is set later.
+ */
 export interface CurrentChain {
   readonly source: 'own' | 'global' | 'none';
   readonly links: readonly FallbackLink[];
@@ -15,10 +18,8 @@ export interface CurrentChain {
 
 export function currentChain(own: readonly FallbackLink[] | undefined, global: readonly FallbackLink[]): CurrentChain {
   if (own?.length) return { source: 'own', links: own };
-  // An own empty chain (spawned with "None for this instance") is none, whatever the setting says.
   if (own) return { source: 'none', links: [] };
-  if (global.length) return { source: 'global', links: global };
-  return { source: 'none', links: [] };
+  return { source: 'global', links: global };
 }
 
 /** "claude-sonnet-4-5" → "sonnet", "qwen2.5:7b" → "qwen2.5", "gpt-4o-mini" stays: the name a user calls a model by. */
@@ -36,7 +37,9 @@ export function briefChain(links: readonly TurnTarget[]): string {
 
 /** "own: sonnet → haiku", "global: haiku → qwen2.5", "none", as the dialog's title says it. */
 export function describeCurrent(c: CurrentChain): string {
-  return c.source === 'none' ? 'none (no fallback)' : `${c.source === 'global' ? 'global' : 'own'}: ${briefChain(c.links)}`;
+  if (c.source === 'none') return 'none (no fallback)';
+  if (c.source === 'global') return c.links.length ? `global: ${briefChain(c.links)}` : 'global (none set)';
+  return `own: ${briefChain(c.links)}`;
 }
 
 export const linkLabel = (l: TurnTarget): string => `${BACKEND_LABELS[l.backend]} · ${l.model}`;
@@ -48,7 +51,7 @@ export const linkLabel = (l: TurnTarget): string => `${BACKEND_LABELS[l.backend]
 export class ChainDraft {
   private constructor(
     readonly links: readonly FallbackLink[],
-    /** Saving gives the instance no chain of its own (the global one, or none, applies). */
+    /** Saving gives the instance no chain of its own: it follows the global setting, whatever that is then. */
     readonly followsGlobal: boolean,
   ) {}
 
@@ -83,12 +86,12 @@ export class ChainDraft {
     return new ChainDraft([...global], true);
   }
 
-  /** No fallback at all: an empty own chain, which (the Fleet stores no empty chain) also lets the global one apply. */
+  /** No fallback at all: an empty own chain, kept as such ("none"), whatever the global setting says. */
   clear(): ChainDraft {
     return new ChainDraft([], false);
   }
 
-  /** What the Fleet is given on save: [] removes the instance's own chain. */
+  /** What the Fleet is given on save: links, [] for none, or 'global' to remove the instance's own chain. */
   toSave(): FallbackLink[] | 'global' {
     return this.followsGlobal ? 'global' : this.links.map((l) => ({ ...l }));
   }

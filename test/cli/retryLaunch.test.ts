@@ -99,6 +99,15 @@ describe('the CLI retry setting follows the fallback chain', () => {
     const spoken = said(rig.fake.messageRequests().at(-1)!.body).join('\n');
     for (const part of ['one', 'first', 'two', 'second', 'four', 'fourth', 'five']) assert.ok(spoken.includes(part), `the CLI lost '${part}':\n${spoken}`);
   });
+
+  it('follows a renamed instance: its own chain still turns the CLI retries off under the new name', async () => {
+    rig.spawn('before', { model: HAIKU, fallback: [{ backend: 'anthropic', model: 'claude-sonnet-4-5' }] });
+    rig.fleet.rename('before', 'after');
+    rig.fake.enqueue({ kind: 'reply', text: 'renamed' });
+    assert.equal((await rig.fleet.ask('after', 'hello')).text, 'renamed');
+    // The session keeps the name it opened with (pidOf reads that); the environment follows the instance's name now.
+    assert.equal(processOf(rig, 'before').retries, '0', 'the chain was looked up under the old name');
+  });
 });
 
 describe('a 429 with Retry-After from a retries-0 CLI', () => {

@@ -25,10 +25,10 @@ function history(turns: number, compactAt?: number, content: string | null = SUM
   return out;
 }
 
-function request(h: readonly Message[], compacting = true): TurnRequest {
+function request(h: readonly Message[], compacting = true, model = MODEL): TurnRequest {
   const instance = { name: 'a', spec: { backend: 'anthropic', model: MODEL, role: 'general', systemPrompt: 'Be brief.' }, status: 'busy', model: MODEL, transcript: h };
   return {
-    instance, askId: 'x', history: h, target: { backend: 'anthropic', model: MODEL }, signal: new AbortController().signal,
+    instance, askId: 'x', history: h, target: { backend: 'anthropic', model }, signal: new AbortController().signal,
     ...(compacting ? { contextManagement: { triggerTokens: 60_000, keepToolUses: 3, compactTriggerTokens: 60_000 } } : {}),
   } as unknown as TurnRequest;
 }
@@ -54,6 +54,9 @@ describe('the estimate after an API compaction', () => {
     const h = history(6, 5);
     assert.equal(new PromptEstimates().estimate(request(h, false)).tokens, estimateTokens(promptMessages(request(h, false)), MODEL));
     assert.equal(promptMessages(request(h, false)).length, 13);
+    // A fallback (or router) target the API does not compact for keeps contextManagement, but is sent everything.
+    assert.ok(!compactionSupported('claude-haiku-4-5'));
+    assert.equal(promptMessages(request(h, true, 'claude-haiku-4-5')).length, 13);
     const failed = history(6, 5, null);
     assert.equal(apiCountedHistory(failed), failed, 'a null summary is a no-op: all is still counted');
   });

@@ -247,7 +247,7 @@ describe('fallback: one budget of attempts', () => {
     assert.equal(r.anthropic.messageRequests().length, 3);
   });
 
-  it('an instance with no fallback of its own keeps the SDK\'s retries while the global chain is set', async () => {
+  it('an instance set to no fallback (an own empty chain) keeps the SDK\'s retries while the global chain is set', async () => {
     const { r } = await rig({}, undefined, 2);
     r.anthropic.enqueue({ kind: 'status', status: 529, retryAfter: '0' }, { kind: 'status', status: 529, retryAfter: '0' });
     r.fleet.spawn('none', { backend: 'anthropic', model: HAIKU, fallback: [] });

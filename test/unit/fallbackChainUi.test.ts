@@ -18,6 +18,9 @@ describe('fallback chain editing', () => {
     assert.deepEqual(currentChain([QWEN], [SONNET]), { source: 'own', links: [QWEN] });
     assert.deepEqual(currentChain(undefined, [SONNET]), { source: 'global', links: [SONNET] });
     assert.deepEqual(currentChain([], []), { source: 'none', links: [] });
+    assert.deepEqual(currentChain(undefined, []), { source: 'global', links: [] }, 'no own chain follows the setting, even while it is empty');
+    assert.equal(ChainDraft.from(currentChain(undefined, [])).toSave(), 'global', 'saving untouched keeps following an empty setting');
+    assert.equal(describeCurrent(currentChain(undefined, [])), 'global (none set)');
     // An own empty chain (spawned with "None for this instance") is none, whatever the global setting says.
     assert.deepEqual(currentChain([], [SONNET]), { source: 'none', links: [] });
     assert.equal(ChainDraft.from(currentChain([], [SONNET])).followsGlobal, false);

@@ -18,6 +18,8 @@ export type SessionState = Record<string, string | number | boolean | null>;
 
 export interface SessionInit {
   readonly instanceName: string;
+  /** The instance's name as it is now (a rename changes it while the session lives); default: `instanceName`. */
+  readonly currentName?: () => string;
   readonly model: string;
   readonly systemPrompt?: string;
   readonly role: Role;

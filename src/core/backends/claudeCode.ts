@@ -39,7 +39,7 @@ export class ClaudeCodeBackend implements Backend {
 
   openSession(init: SessionInit): ClaudeCodeSession {
     const options = parseInstanceOptions(init.options, init.role);
-    const session: ClaudeCodeSession = new ClaudeCodeSession(init, options, this.factory(init.instanceName, () => this.sessions.delete(session)));
+    const session: ClaudeCodeSession = new ClaudeCodeSession(init, options, this.factory(init.currentName ?? (() => init.instanceName), () => this.sessions.delete(session)));
     this.sessions.add(session);
     return session;
   }
@@ -76,14 +76,14 @@ export class ClaudeCodeBackend implements Backend {
     return cmdShimTarget(found);
   }
 
-  private factory(instanceName: string, released: () => void): ProcessFactory {
+  private factory(instanceName: () => string, released: () => void): ProcessFactory {
     return {
       released,
       resolveBinary: () => this.resolveBinary(),
-      launchEnv: () => ({ ...current(this.options.env ?? {}), ...this.options.envFor?.(instanceName) }),
+      launchEnv: () => ({ ...current(this.options.env ?? {}), ...this.options.envFor?.(instanceName()) }),
       environment: (o, extra) => this.environment(o, extra),
       cwd: (o) => o.cwd ?? current(this.options.cwd) ?? process.cwd(),
-      warn: (message) => this.options.log?.warn(`${instanceName}: ${message}`),
+      warn: (message) => this.options.log?.warn(`${instanceName()}: ${message}`),
     };
   }
 

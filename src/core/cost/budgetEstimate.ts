@@ -18,7 +18,7 @@
  * prompt, is within a few percent anyway. The budget stage asks it only for a close call, an Anthropic API ask whose
  * estimate lands near a cap's room (./budgetCount.ts); the count then replaces this estimate (`count_tokens`).
  */
-import { apiCountedHistory } from '../backends/anthropicCompaction';
+import { apiCountedHistory, compactionSupported } from '../backends/anthropicCompaction';
 import { ConversationTokens, EstimateAccuracy } from '../context/calibration';
 import { estimateTokens, tokenFamily, withSystemPrompt, type TokenMessage } from '../context/tokens';
 import type { EstimateSource, TurnRequest } from '../turn/types';
@@ -51,7 +51,9 @@ interface Conversation {
  * `apiCountedHistory`); the transcript itself still holds every message.
  */
 export function promptMessages(request: TurnRequest): TokenMessage[] {
-  const compacting = request.target.backend === 'anthropic' && request.contextManagement?.compactTriggerTokens !== undefined;
+  // The backend drops compaction for a model the API does not compact for (a fallback's or router's target), and
+  // then sends the whole history.
+  const compacting = request.target.backend === 'anthropic' && request.contextManagement?.compactTriggerTokens !== undefined && compactionSupported(request.target.model);
   return withSystemPrompt(request.instance.spec.systemPrompt, compacting ? apiCountedHistory(request.history) : request.history);
 }
 

@@ -58,8 +58,8 @@ export function instructionText(text: string, dropMaterial = true): string {
   // A text in single quotes that ends the message after the ask's colon or question mark is its material too.
   let t = text
     .replace(/```[\s\S]*?(?:```|$)/g, ' ')
-    .replace(/(?<=(?:^|[:：\n])\s*)(?:"[^"]{60,}"|“[^”]{60,}”|«[^»]{60,}»|「[^」]{20,}」|『[^』]{20,}』)/gu, ' ')
-    .replace(/(?<=[:：?？]\s*)(?:'[^\n]{60,}'|‘[^\n]{60,}’|"[^"]{60,}"|“[^”]{60,}”)\s*$/u, ' ');
+    .replace(/(?<=(?:^|[:：\n])\s{0,8})(?:"[^"]{60,}"|“[^”]{60,}”|«[^»]{60,}»|「[^」]{20,}」|『[^』]{20,}』)/gu, ' ')
+    .replace(/(?<=[:：?？]\s{0,8})(?:'[^\n]{60,}'|‘[^\n]{60,}’|"[^"]{60,}"|“[^”]{60,}”)\s*$/u, ' ');
   // "Summarize in one paragraph: <text>": after a transformation's colon comes its material; "Make the headings
   // title case.<blank line><text>": after a mechanical edit's first paragraph, too.
   const m = TRANSFORM_HEAD.exec(t) ?? PARAGRAPH_HEAD.exec(t);
@@ -111,7 +111,8 @@ const wordCount = (t: string) => (t.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ??
 /** Several distinct asks in one message: three or more questions, or a list of four or more requirements. */
 function manyParts(text: string): boolean {
   const questions = (text.match(/\?(?:\s|$)/g) ?? []).length;
-  const items = (text.match(/^\s*(?:[-*•]|\d+[.)])\s+\S/gm) ?? []).length;
+  // [ \t], not \s: under /m, \s would run over every blank line from each line start (quadratic on a long paste).
+  const items = (text.match(/^[ \t]*(?:[-*•]|\d+[.)])[ \t]+\S/gm) ?? []).length;
   return questions >= 3 || items >= 4;
 }
 

@@ -39,8 +39,11 @@ export class Resilience implements vscode.Disposable {
    * chain's attempts are the only retries and never multiply with the CLI's.
    */
   chainApplies(instance: string): boolean {
-    const own = this.fleet?.has(instance) ? this.fleet.get(instance).spec.fallback : undefined;
-    return (own ?? this.settings.chain).length > 0;
+    // A one-off session (a summarizer's) belongs to no instance, and no chain runs for it.
+    if (!this.fleet?.has(instance)) return false;
+    const spec = this.fleet.get(instance).spec;
+    // As the fallback stage reads it (chainFor): links equal to the instance's own target add no attempt.
+    return (spec.fallback ?? this.settings.chain).some((l) => l.backend !== spec.backend || l.model !== spec.model);
   }
 
   private apply(): void {
