@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { LlmFleetApi } from '../../../src/api';
 import type { ShownInput } from '../../../src/vscode/input/inputProbe';
 import type { TestingHooks } from '../../../src/vscode/testing';
-import { extensionApi, OLLAMA_MODEL, startFakes, type Fakes } from './support';
+import { extensionApi, OLLAMA_MODEL, runWithInputs, startFakes, type Fakes } from './support';
 
 const SONNET = { backend: 'anthropic', model: 'claude-sonnet-4-5' } as const;
 const HAIKU = { backend: 'anthropic', model: 'claude-haiku-4-5' } as const;
@@ -25,27 +25,7 @@ describe('chain quick picks', () => {
   let fakes: Fakes;
   const fallbackSetting = () => vscode.workspace.getConfiguration('llmFleet.fallback');
 
-  /** A command run as the palette runs it (no arguments but a target), and its inputs answered one by one as they show. */
-  function run<T>(command: string, ...args: unknown[]) {
-    const result = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args));
-    const ending = result.then(
-      () => 'ended' as const,
-      () => 'ended' as const,
-    );
-    /** The next input, checked to be titled `title`; fails if the command ends first. */
-    const input = async (title: string): Promise<ShownInput> => {
-      const next = hooks.inputs.next(title);
-      const first = await Promise.race([next, ending]);
-      if (first === 'ended') throw new Error(`${command} ended before an input titled "${title}" was shown`);
-      return first;
-    };
-    const answer = async (title: string, choice?: string): Promise<ShownInput> => {
-      const shown = await input(title);
-      shown.accept(choice);
-      return shown;
-    };
-    return { result, input, answer };
-  }
+  const run = <T>(command: string, ...args: unknown[]) => runWithInputs<T>(hooks, command, ...args);
 
   /** The chain menu's links, "1. model", icons left out. */
   const links = (s: ShownInput) => s.labels().filter((l) => /^\d\./.test(l)).map((l) => l.replace(/\$\([\w-]+\)\s*/, ''));

@@ -8,35 +8,15 @@ import * as assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { LlmFleetApi } from '../../../src/api';
-import type { ShownInput } from '../../../src/vscode/input/inputProbe';
 import type { TestingHooks } from '../../../src/vscode/testing';
-import { extensionApi, OLLAMA_MODEL, startFakes, type Fakes } from './support';
+import { extensionApi, OLLAMA_MODEL, runWithInputs, startFakes, type Fakes } from './support';
 
 describe('command quick inputs', () => {
   let api: LlmFleetApi;
   let hooks: TestingHooks;
   let fakes: Fakes;
 
-  /** A command run as the palette runs it, its inputs answered one by one as they show. */
-  function run<T>(command: string, ...args: unknown[]) {
-    const result = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args));
-    const ending = result.then(
-      () => 'ended' as const,
-      () => 'ended' as const,
-    );
-    /** The next input, checked to be titled `title`; fails if the command ends first. */
-    const input = async (title: string): Promise<ShownInput> => {
-      const first = await Promise.race([hooks.inputs.next(title), ending]);
-      if (first === 'ended') throw new Error(`${command} ended before an input titled "${title}" was shown`);
-      return first;
-    };
-    const answer = async (title: string, choice?: string): Promise<ShownInput> => {
-      const shown = await input(title);
-      shown.accept(choice);
-      return shown;
-    };
-    return { result, input, answer };
-  }
+  const run = <T>(command: string, ...args: unknown[]) => runWithInputs<T>(hooks, command, ...args);
 
   before(async () => {
     ({ api, hooks } = await extensionApi());

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LlmFleetApi } from '../../../src/api';
 import type { TestingHooks } from '../../../src/vscode/testing';
+import type { ShownInput } from '../../../src/vscode/input/inputProbe';
 import { startAnthropicFake, type AnthropicFake } from '../../fixtures/anthropicFake';
 import { startOllamaFake, type OllamaFake } from '../../fixtures/ollamaFake';
 
@@ -64,4 +65,28 @@ export async function treeShape(hooks: TestingHooks, parent?: { name: string }):
   return Promise.all(
     nodes.map(async (n) => ({ name: n.name, description: String(hooks.tree.getTreeItem(n).description ?? ''), children: await treeShape(hooks, n) })),
   );
+}
+
+/**
+ * A command run as the palette runs it, its quick inputs answered one by one as they show, through the testing hooks'
+ * input probe (src/vscode/input/inputProbe.ts): no sleeps. `input` waits for the next input, checked to be titled
+ * `title`, and fails if the command ends first; `answer` accepts `choice` on it.
+ */
+export function runWithInputs<T>(hooks: TestingHooks, command: string, ...args: unknown[]) {
+  const result = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args));
+  const ending = result.then(
+    () => 'ended' as const,
+    () => 'ended' as const,
+  );
+  const input = async (title: string): Promise<ShownInput> => {
+    const first = await Promise.race([hooks.inputs.next(title), ending]);
+    if (first === 'ended') throw new Error(`${command} ended before an input titled "${title}" was shown`);
+    return first;
+  };
+  const answer = async (title: string, choice?: string): Promise<ShownInput> => {
+    const shown = await input(title);
+    shown.accept(choice);
+    return shown;
+  };
+  return { result, input, answer };
 }
