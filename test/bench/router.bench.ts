@@ -17,6 +17,7 @@ import { evaluate, FRESH_PROMPTS, HELD_OUT_PROMPTS, labelled, ROUTER_PROMPTS, ST
 import { BLIND_PROMPTS } from '../fixtures/routerPromptsBlind';
 import { BLIND_PROMPTS_2 } from '../fixtures/routerPromptsBlind2';
 import { BLIND_PROMPTS_3 } from '../fixtures/routerPromptsBlind3';
+import { PATHOLOGICAL } from '../fixtures/pathologicalPrompts';
 import { fmt, median } from './stats';
 
 const pct = (x: number) => `${fmt(x * 100, 1)}%`;
@@ -80,3 +81,34 @@ console.log(`\ntime per decision (median of ${ROUNDS} rounds over ${histories.le
 console.log(`  features + rules   ${fmt(f * 1000, 1)} µs`);
 console.log(`  rules only         ${fmt(r * 1000, 1)} µs`);
 console.log(`  token estimate     ${fmt(k * 1000, 1)} µs   (a decision costs ${fmt(f / k, 1)}x the token estimate alone)`);
+
+// ---- Pathological input ------------------------------------------------------------------------------------------
+// Shapes that once took 15 s to 111 s (test/fixtures/pathologicalPrompts.ts): each decision timed side by side, in
+// the same round, with the token estimate of the same text (the yardstick extractFeatures computes on it anyway) and
+// with a typical decision of the tuned set; the worst shape is printed against both.
+const shapes = PATHOLOGICAL.map(([name, make]) => [name, [{ id: name, role: 'user' as const, text: make(), at: 0 }]] as const);
+const SHAPE_ROUNDS = 5;
+const perShape = shapes.map(() => ({ features: [] as number[], tokens: [] as number[] }));
+const typical: number[] = [];
+for (let round = 0; round < SHAPE_ROUNDS + 1; round++) {
+  shapes.forEach(([, h], i) => {
+    let t = performance.now();
+    extractFeatures(h);
+    const a = performance.now() - t;
+    t = performance.now();
+    for (let j = 0; j < 100; j++) estimateTokens(h);
+    const b = (performance.now() - t) / 100;
+    if (round === 0) return; // warm-up
+    perShape[i].features.push(a);
+    perShape[i].tokens.push(b);
+  });
+  const t = performance.now();
+  for (const h of histories) extractFeatures(h);
+  if (round > 0) typical.push((performance.now() - t) / histories.length);
+}
+const shapeRows = shapes.map(([name, h], i) => ({ name, chars: h[0].text.length, f: median(perShape[i].features), k: median(perShape[i].tokens) }));
+console.log(`\npathological input (median of ${SHAPE_ROUNDS} rounds; features vs the token estimate of the same text):`);
+for (const r of shapeRows) console.log(`  ${r.name.padEnd(34)} ${String(r.chars).padStart(9)} chars  ${fmt(r.f, 2).padStart(7)} ms   tokens ${fmt(r.k * 1000, 2).padStart(6)} µs`);
+const worst = shapeRows.reduce((a, b) => (b.f > a.f ? b : a));
+const typ = median(typical);
+console.log(`  worst: ${worst.name}: ${fmt(worst.f, 2)} ms vs ${fmt(worst.k * 1000, 2)} µs for its token estimate (${fmt(worst.f / worst.k, 0)}x), ${fmt(worst.f / typ, 0)}x a typical decision's features (${fmt(typ * 1000, 1)} µs)`);

@@ -23,16 +23,19 @@ export const WORKED_SIGNALS: readonly EasySign[] = [
     // Code whose result depends on timing, threads, memory or floating point is worked out by a strong model; so is
     // a language gotcha: coercion (`[] + {}`, loose ==), a built-in given extra arguments (`.map(parseInt)`), the
     // default string sort of numbers, a mutable default argument, late-bound closures in a loop.
+    // (A parameter list is read up to 400 characters: unbounded, every unclosed `def f(` read on to the text's end.)
     materialUnless: re(
       'settimeout|setinterval|setimmediate|nexttick|queuemicrotask|promise|async|await|yield|threads?|goroutines?|go func|chan|volatile|atomic\\w*|unsafe|malloc|#include|reinterpret_cast|union|float|double|nan|__\\w+__|metaclass|nonlocal|global|prototype|weakref|gc|typeof|lambda|closures?',
-      'free\\(|bind\\(|0\\.1|\\.(?:map|filter|reduce|sort|forEach|flatMap)\\((?:parseInt|parseFloat|Number|String|Boolean)\\)|\\[[\\d\\s,.-]+\\]\\.sort\\(\\)|(?:\\[\\]|\\{\\})\\s*[+-]|[+-]\\s*(?:\\[\\]|\\{\\})|(?<![=!])==(?!=)|def \\w+\\([^)]*=\\s*(?:\\[\\]|\\{\\})|for\\s*\\(\\s*var\\b'
+      'free\\(|bind\\(|0\\.1|\\.(?:map|filter|reduce|sort|forEach|flatMap)\\((?:parseInt|parseFloat|Number|String|Boolean)\\)|\\[[\\d\\s,.-]+\\]\\.sort\\(\\)|(?:\\[\\]|\\{\\})\\s*[+-]|[+-]\\s*(?:\\[\\]|\\{\\})|(?<![=!])==(?!=)|def \\w+\\([^)]{0,400}=\\s*(?:\\[\\]|\\{\\})|for\\s*\\(\\s*var\\b'
     ),
   },
   {
     // A clock time plus a duration, or one time zone to another: "leaves 3:40pm, takes 2h 35m, when does it arrive?".
     why: 'a clock time or time zone to work out',
+    // Anchored at ^: unanchored, each start position rescanned the rest of the text twice (quadratic: 30,000 lines of
+    // "- " took 111 s). Both parts look anywhere after the start, so the first position decides as well as any.
     re: new RegExp(
-      `(?=[\\s\\S]*(?:\\b\\d{1,2}(?::\\d\\d)? ?(?:am|pm)\\b|\\b\\d{1,2}:\\d\\d\\b|\\b\\d{1,2} ?h(?:ours?)?\\b|\\d{1,2}時|\\d{1,2}点))[\\s\\S]*(?:${re('what time|when (?:does|do|will|is|would)|what(?:\'s| is) (?:that|it|this) in|in (?:utc|gmt|[a-z]{2,4}t|\\w+ time)|time (?:difference|in)|quelle heure|wie spät|um wie viel uhr').source}|何時に|何時です|几点)`,
+      `^(?=[\\s\\S]*(?:\\b\\d{1,2}(?::\\d\\d)? ?(?:am|pm)\\b|\\b\\d{1,2}:\\d\\d\\b|\\b\\d{1,2} ?h(?:ours?)?\\b|\\d{1,2}時|\\d{1,2}点))[\\s\\S]*(?:${re('what time|when (?:does|do|will|is|would)|what(?:\'s| is) (?:that|it|this) in|in (?:utc|gmt|[a-z]{2,4}t|\\w+ time)|time (?:difference|in)|quelle heure|wie spät|um wie viel uhr').source}|何時に|何時です|几点)`,
       'iu'
     ),
     maxWords: 22,

@@ -10,6 +10,7 @@ import { estimateTokens } from '../context/tokens';
 import type { Role } from '../kinds';
 import type { Message } from '../transcript';
 import { EASY_SIGNALS, TOOL_DIFFERENCE } from './easySigns';
+import { dropQuoted, dropTrailingQuoted } from './quoted';
 import { BUG_QUESTION, CJK, HARD_SIGNALS, LIBRARY_COMPLEXITY, MECHANICAL_FIX, SMALL_EXPLAIN } from './signals';
 
 export type RequestKind = 'lookup' | 'writing' | 'coding' | 'reasoning';
@@ -34,9 +35,13 @@ export interface PromptFeatures {
   readonly role: Role;
 }
 
-/** Lines that read as source: keywords at a line's start, statements ending in ; { }, arrows, tags, SQL. */
+/**
+ * Lines that read as source: keywords at a line's start, statements ending in ; { }, arrows, tags, SQL.
+ * The indent is taken whole, `(?=(\s*))\1` (a possessive \s*): a plain `^\s*` backtracks through every split of a
+ * long indent and tries each alternative at each (100,000 tabs took 72 s); the alternatives no longer repeat `\s*`.
+ */
 const CODE_LINE =
-  /^\s*(?:(?:export\s+)?(?:async\s+)?(?:function|class|interface|def|fn|func|impl|struct|enum|import|from\s+\S+\s+import|package|public|private|const|let|var|return|if\s*\(|for\s*\(|while\s*\(|#include|SELECT|INSERT|UPDATE|CREATE TABLE)\b.*|.*[;{}]\s*$|.*=>.*|\s*<\/?[a-z][\w-]*(?:\s[^>]*)?>\s*$|\s*at\s+\S+\s+\(.*:\d+:\d+\)\s*$|\s*File ".*", line \d+.*)$/m;
+  /^(?=(\s*))\1(?:(?:export\s+)?(?:async\s+)?(?:function|class|interface|def|fn|func|impl|struct|enum|import|from\s+\S+\s+import|package|public|private|const|let|var|return|if\s*\(|for\s*\(|while\s*\(|#include|SELECT|INSERT|UPDATE|CREATE TABLE)\b.*|.*[;{}]\s*$|.*=>.*|<\/?[a-z][\w-]*(?:\s[^>]*)?>\s*$|at\s+\S+\s+\(.*:\d+:\d+\)\s*$|File ".*", line \d+.*)$/m;
 
 const FENCE = /```|~~~/;
 
@@ -56,10 +61,8 @@ const REASONING =
 export function instructionText(text: string, dropMaterial = true): string {
   // Quoted after a colon or on a line of its own: "…", “…”, «…», and the 「…」 of Japanese and Chinese (denser: 20+).
   // A text in single quotes that ends the message after the ask's colon or question mark is its material too.
-  let t = text
-    .replace(/```[\s\S]*?(?:```|$)/g, ' ')
-    .replace(/(?<=(?:^|[:：\n])\s{0,8})(?:"[^"]{60,}"|“[^”]{60,}”|«[^»]{60,}»|「[^」]{20,}」|『[^』]{20,}』)/gu, ' ')
-    .replace(/(?<=[:：?？]\s{0,8})(?:'[^\n]{60,}'|‘[^\n]{60,}’|"[^"]{60,}"|“[^”]{60,}”)\s*$/u, ' ');
+  // (Scanned by ./quoted.ts, not by regular expressions: those rescanned the text from every unclosed quote.)
+  let t = dropTrailingQuoted(dropQuoted(text.replace(/```[\s\S]*?(?:```|$)/g, ' ')));
   // "Summarize in one paragraph: <text>": after a transformation's colon comes its material; "Make the headings
   // title case.<blank line><text>": after a mechanical edit's first paragraph, too.
   const m = TRANSFORM_HEAD.exec(t) ?? PARAGRAPH_HEAD.exec(t);
@@ -124,7 +127,8 @@ export function hasCode(text: string): boolean {
 }
 
 /** "Write a function / a SQL query / a Dockerfile": a writing verb whose object is code. */
-const CODE_OBJECT = /^(?:\s*(?:a|an|the|me|some|this)?\s*(?:[\w+#-]+\s+){0,2}(?:function|class|method|script|tests?|unit tests?|query|regex|program|code|component|module|cli|parser|dockerfile|type|types|migration|schema|hook|endpoint|makefile))\b/i;
+// The spaces are taken whole, `(?=(\s*))\1`: `\s*(?:a|…)?\s*` split a run of spaces every way (quadratic).
+const CODE_OBJECT = /^(?:(?=(\s*))\1(?:(?:a|an|the|me|some|this)(?=(\s*))\2)?(?:[\w+#-]+\s+){0,2}(?:function|class|method|script|tests?|unit tests?|query|regex|program|code|component|module|cli|parser|dockerfile|type|types|migration|schema|hook|endpoint|makefile))\b/i;
 
 export function kindOf(text: string, code: boolean): RequestKind {
   // Only the words outside code blocks say what is being asked; the code itself says "coding" by being there.
@@ -141,13 +145,31 @@ export function kindOf(text: string, code: boolean): RequestKind {
   return 'lookup';
 }
 
+/**
+ * What the patterns read of a question: all of it up to 10,000 characters, else its first 8,000 and last 2,000.
+ * The ask is stated at the start (or after a paste, at the end: "… why does this crash?"); the middle of a 2 MB log
+ * or a minified bundle adds no instruction words, only time on the host's one thread. Every labelled prompt is under
+ * 2,500 characters, so none is cut. Its size still counts whole: tokens and promptTokens come from the full text.
+ */
+export const READ_HEAD_CHARS = 8_000;
+export const READ_TAIL_CHARS = 2_000;
+export function readWindow(text: string): string {
+  if (text.length <= READ_HEAD_CHARS + READ_TAIL_CHARS) return text;
+  // Cut at code point boundaries; a line break between the two pieces, so no pattern reads across the gap as one line.
+  const head = text.slice(0, READ_HEAD_CHARS).replace(/[\uD800-\uDBFF]$/, '');
+  const tail = text.slice(-READ_TAIL_CHARS).replace(/^[\uDC00-\uDFFF]/, '');
+  return `${head}\n${tail}`;
+}
+
 /** The features of a request: `history` ends with the new user message. */
 export function extractFeatures(history: readonly Message[], opts: { readonly system?: string; readonly role?: Role; readonly model?: string } = {}): PromptFeatures {
   const last = history.at(-1);
-  const prompt = last?.role === 'user' ? last.text : '';
+  const whole = last?.role === 'user' ? last.text : '';
   const messages = [...(opts.system ? [{ role: 'system', text: opts.system }] : []), ...history];
+  // Sizes come from the whole request; the words and patterns below read only a window of the question.
   const tokens = estimateTokens(messages, opts.model);
-  const promptTokens = estimateTokens(prompt, opts.model);
+  const promptTokens = estimateTokens(whole, opts.model);
+  const prompt = readWindow(whole);
   const code = hasCode(prompt);
   const kind = kindOf(prompt, code);
   const words = instructionText(prompt);
