@@ -17,6 +17,7 @@ import { evaluate, FRESH_PROMPTS, HELD_OUT_PROMPTS, labelled, ROUTER_PROMPTS, ST
 import { BLIND_PROMPTS } from '../fixtures/routerPromptsBlind';
 import { BLIND_PROMPTS_2 } from '../fixtures/routerPromptsBlind2';
 import { BLIND_PROMPTS_3 } from '../fixtures/routerPromptsBlind3';
+import { BLIND_PROMPTS_4 } from '../fixtures/routerPromptsBlind4';
 import { PATHOLOGICAL } from '../fixtures/pathologicalPrompts';
 import { fmt, median } from './stats';
 
@@ -49,6 +50,8 @@ if (process.env.ROUTER_BENCH_BLIND !== '0') {
   const blindSet = labelled(BLIND_PROMPTS_3, 'blind');
   console.log(row(`blind (${blindSet.length}, never read), A + O`, evaluate(mixed, 'anthropic', blindSet)));
   console.log(row('blind, Anthropic only', evaluate(new Router({ backends: () => ['anthropic'] }), 'anthropic', blindSet)));
+  const blind4Set = labelled(BLIND_PROMPTS_4, 'blind4');
+  console.log(row(`blind4 (${blind4Set.length}, never read), A + O`, evaluate(mixed, 'anthropic', blind4Set)));
 } else console.log('blind set left out (ROUTER_BENCH_BLIND=0)');
 console.log('hard→S: hard prompts on a medium or large model; easy→s: easy prompts on a small model; cost: of all-strongest.');
 console.log('Local (Ollama) answers are priced at $0, as the price table does; "Anthropic only" prices the small tier at Haiku.');

@@ -16,7 +16,8 @@
 // generalises to, run once blind (100% hard recall, 57.1% of easy prompts on small, cost 31.9%); it has since been read
 // to widen the easy signs again, so it is now "dev2 (was blind, run once)", its misroutes printed like dev's. The third
 // blind set (test/fixtures/routerPromptsBlind3.ts, 96 prompts, another author who saw neither rules nor sets) measures
-// that second widening; nobody who changed the rules has read it, and its output shows ids and tiers only.
+// that second widening; nobody who changed the rules has read it, and its output shows ids and tiers only. A fourth
+// (test/fixtures/routerPromptsBlind4.ts, 96 prompts by yet another such author) is blind the same way.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Router } from '../../src/core/routing/router';
@@ -24,6 +25,7 @@ import { evaluate, FRESH_PROMPTS, HELD_OUT_PROMPTS, labelled, ROUTER_PROMPTS, su
 import { BLIND_PROMPTS } from '../fixtures/routerPromptsBlind';
 import { BLIND_PROMPTS_2 } from '../fixtures/routerPromptsBlind2';
 import { BLIND_PROMPTS_3 } from '../fixtures/routerPromptsBlind3';
+import { BLIND_PROMPTS_4 } from '../fixtures/routerPromptsBlind4';
 
 /**
  * The blind set's floor, on hard recall: the issue's 95% goal less room for misses on 32 prompts nobody tuned on
@@ -37,6 +39,7 @@ const BLIND_HARD_RECALL = 0.85;
 const devSet = labelled(BLIND_PROMPTS, 'dev');
 const dev2Set = labelled(BLIND_PROMPTS_2, 'dev2');
 const blindSet = labelled(BLIND_PROMPTS_3, 'blind');
+const blind4Set = labelled(BLIND_PROMPTS_4, 'blind4');
 
 const mixed = evaluate(new Router({ backends: () => ['anthropic', 'ollama'] }));
 const cloud = evaluate(new Router({ backends: () => ['anthropic'] }));
@@ -45,6 +48,7 @@ const fresh = evaluate(new Router({ backends: () => ['anthropic', 'ollama'] }), 
 const dev = evaluate(new Router({ backends: () => ['anthropic', 'ollama'] }), 'anthropic', devSet);
 const dev2 = evaluate(new Router({ backends: () => ['anthropic', 'ollama'] }), 'anthropic', dev2Set);
 const blind = evaluate(new Router({ backends: () => ['anthropic', 'ollama'] }), 'anthropic', blindSet);
+const blind4 = evaluate(new Router({ backends: () => ['anthropic', 'ollama'] }), 'anthropic', blind4Set);
 const misses = (f: EvalFigures) => f.rows.filter((r) => (r.prompt.label === 'hard') !== r.strong).map((r) => `${r.prompt.id} (${r.prompt.label})`).join(', ') || 'none';
 /** A read set's misroutes with the author's reason and the tier chosen: it is read now, so they may be shown. */
 const devMisses = (f: EvalFigures, source: ReadonlyArray<{ readonly why: string }>) =>
@@ -111,6 +115,12 @@ describe('router evaluation', () => {
     t.diagnostic(`router eval (blind, ${blind.rows.length} prompts, ${blind.hard} hard): ${summary(blind)}; ${tiers(blind)}`);
     assert.ok(blind.hard > 0 && blind.easy > 0, `${blind.hard} hard and ${blind.easy} easy prompts`);
     assert.ok(blind.hardRecall >= BLIND_HARD_RECALL, `blind hard recall ${blind.hardRecall} under the floor ${BLIND_HARD_RECALL}`);
+  });
+
+  it(`a second blind set, never read by the rules' authors: ${summary(blind4)}`, (t) => {
+    t.diagnostic(`router eval (blind4, ${blind4.rows.length} prompts, ${blind4.hard} hard): ${summary(blind4)}; ${tiers(blind4)}`);
+    assert.ok(blind4.hard > 0 && blind4.easy > 0, `${blind4.hard} hard and ${blind4.easy} easy prompts`);
+    assert.ok(blind4.hardRecall >= BLIND_HARD_RECALL, `blind4 hard recall ${blind4.hardRecall} under the floor ${BLIND_HARD_RECALL}`);
   });
 
   it('every decision is explained with its features, its size and the policy', () => {
