@@ -162,6 +162,16 @@ describe('router stage', () => {
     assert.deepEqual([orchestrator.target.model, orchestrator.rule], ['claude-sonnet-5', 'orchestration']);
     assert.match(orchestrator.explanation, /short lookup \(a short factual question\), role orchestrator/);
   });
+
+  it("reads a user rule's pattern over the same window as the signs: the start and end of a huge paste, not its middle", () => {
+    const { rules } = parseRouterSettings({ rules: [{ name: 'sql to local', when: { matches: '\\bSQL\\b' }, use: { backend: 'ollama', model: 'llama3.2:3b' } }] });
+    const router = new Router({ backends: () => ['anthropic', 'ollama'], settings: { policy: 'cost-first', rules } });
+    const filler = 'log line without the word\n'.repeat(2_000);
+    const at = (text: string) => router.route({ features: extractFeatures([{ id: 'u', role: 'user', text, at: 0 }]), home: 'anthropic' }, text).rule;
+    assert.equal(at(`Fix this SQL:\n${filler}`), 'sql to local');
+    assert.equal(at(`${filler}Which SQL dialect is this?`), 'sql to local');
+    assert.notEqual(at(`${filler}SQL\n${filler}`), 'sql to local');
+  });
 });
 
 describe('router settings', () => {

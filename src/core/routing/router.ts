@@ -11,7 +11,7 @@ import { defaultPrice, type Cost } from '../cost/cost';
 import { money } from '../cost/budgetCaps';
 import { emptyUsage, type Usage } from '../cost/usage';
 import type { TurnRequest, TurnStage, TurnTarget } from '../turn/types';
-import { extractFeatures, type PromptFeatures, type RequestKind } from './features';
+import { extractFeatures, readWindow, type PromptFeatures, type RequestKind } from './features';
 import { DEFAULT_MODELS, DEFAULT_POLICY, DEFAULT_RULES, TIERS, type RouterPolicy, type RouterRule, type RouterSettings, type RuleWhen, type Tier, type TierModel } from './routerRules';
 
 /** The model an instance is spawned with to have the router choose for it (on any backend; that one is its home). */
@@ -82,7 +82,8 @@ export function ruleMatches(when: RuleWhen, f: PromptFeatures, policy: RouterPol
   if (when.policy !== undefined && !list(when.policy)!.includes(policy)) return false;
   if (when.minTokens !== undefined && f.tokens < when.minTokens) return false;
   if (when.maxTokens !== undefined && f.tokens > when.maxTokens) return false;
-  if (when.matches !== undefined && !new RegExp(when.matches, 'i').test(prompt)) return false;
+  // A user's pattern reads the same window the signs read, so a slow one cannot stall the host on a huge paste.
+  if (when.matches !== undefined && !new RegExp(when.matches, 'i').test(readWindow(prompt))) return false;
   return true;
 }
 
