@@ -3,13 +3,14 @@
 // each input is taken once it shows and answered through the handlers Enter and Escape reach, so there are no sleeps.
 // Set Budget…'s cap pick and amount box (a bad amount refused), Ask…'s instance picker and prompt box when no
 // argument is given, Set API Key…'s provider pick and password box (the key in SecretStorage, never in the probe),
-// and Show Backend Health's two picks.
+// Show Backend Health's two picks, Pin Message's message pick, Relay…'s template box, Show Background Result…'s
+// pick and Ask About Selection…'s question box.
 import * as assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { LlmFleetApi } from '../../../src/api';
 import type { TestingHooks } from '../../../src/vscode/testing';
-import { extensionApi, OLLAMA_MODEL, runWithInputs, startFakes, type Fakes } from './support';
+import { extensionApi, OLLAMA_MODEL, runWithInputs, startFakes, until, type Fakes } from './support';
 
 describe('command quick inputs', () => {
   let api: LlmFleetApi;
@@ -152,5 +153,114 @@ describe('command quick inputs', () => {
     (await again.input('LLM Fleet: Backend Health')).cancel();
     await again.result;
     assert.equal(hooks.health.state('anthropic').state, 'cooling');
+  });
+
+  it('Pin a message: the settled messages, newest first; the one chosen is pinned in the transcript; Escape pins nothing', async () => {
+    await api.ask('qi-a', 'the message to pin');
+    await api.ask('qi-a', 'a later message');
+    const pin = run<void>('llmFleet.pinMessage', 'qi-a');
+    const picker = await pin.input('LLM Fleet: Pin a message of qi-a');
+    assert.equal(picker.prompt, 'Pinned messages are never compressed');
+    const labels = picker.labels();
+    assert.ok(labels.indexOf('You: a later message') < labels.indexOf('You: the message to pin'), `newest first: ${labels.join(', ')}`);
+    assert.ok(labels.some((l) => l.startsWith('Answer: ')), 'answers are offered too');
+    picker.accept('You: the message to pin');
+    await pin.result;
+    const transcript = hooks.fleet.get('qi-a').transcript;
+    assert.equal(transcript.find((m) => m.text === 'the message to pin')?.pinned, true);
+    assert.deepEqual(transcript.filter((m) => m.pinned).map((m) => m.text), ['the message to pin'], 'only the chosen message is pinned');
+
+    // The pin shows on the item; Escape leaves the pins as they were.
+    const again = run<void>('llmFleet.pinMessage', 'qi-a');
+    const shown = await again.input('LLM Fleet: Pin a message of qi-a');
+    assert.ok(shown.labels().includes('$(pinned) You: the message to pin'), shown.labels().join(', '));
+    shown.cancel();
+    await again.result;
+    assert.deepEqual(hooks.fleet.get('qi-a').transcript.filter((m) => m.pinned).map((m) => m.text), ['the message to pin']);
+  });
+
+  it('Relay…: the template box refuses a template without {{answer}}; the target is asked the template with the answer; Escape relays nothing', async () => {
+    if (!hooks.fleet.get('qi-a').transcript.some((m) => m.role === 'assistant')) await api.ask('qi-a', 'something to relay');
+    const answer = [...hooks.fleet.get('qi-a').transcript].reverse().find((m) => m.role === 'assistant')!.text;
+    const relay = run<void>('llmFleet.relay', 'qi-a', 'qi-b');
+    const box = await relay.input('LLM Fleet: Relay qi-a → qi-b');
+    assert.equal(box.kind, 'text');
+    assert.equal(box.value, 'Message from {{from}}:\\n\\n{{answer}}', 'the default template, newlines as \\n');
+    assert.throws(() => box.accept('no answer here'), /The template must contain \{\{answer\}\}/);
+    assert.ok(box.open);
+    box.accept('Relayed from {{from}} to {{to}}:\\n{{answer}}');
+    await relay.result;
+    const expected = `Relayed from qi-a to qi-b:\n${answer}`;
+    const asked = hooks.fleet.get('qi-b').transcript.filter((m) => m.role === 'user').at(-1);
+    assert.equal(asked?.text, expected);
+    const sent = fakes.ollama.chatRequests().at(-1)!.body.messages as Array<{ role: string; content: string }>;
+    assert.equal(sent.at(-1)?.content, expected, 'the backend got the relayed prompt');
+
+    const before = hooks.fleet.get('qi-b').transcript.length;
+    const requests = fakes.ollama.chatRequests().length;
+    const again = run<void>('llmFleet.relay', 'qi-a', 'qi-b');
+    (await again.input('LLM Fleet: Relay qi-a → qi-b')).cancel();
+    await again.result;
+    assert.equal(hooks.fleet.get('qi-b').transcript.length, before);
+    assert.equal(fakes.ollama.chatRequests().length, requests, 'nothing was sent');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('Show Background Result…: the background asks, newest first; the one chosen opens as a document; Escape opens none', async () => {
+    const first = api.askAsync('qi-a', 'first background question');
+    const second = api.askAsync('qi-b', 'second background question');
+    // Settled, so the document holds the whole answer (the pick marks settled asks with a check).
+    await until('both background asks to settle', () => hooks.fleet.poll(first).status !== 'pending' && hooks.fleet.poll(second).status !== 'pending');
+    const done = hooks.fleet.poll(first);
+    assert.equal(done.status, 'done');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+
+    const show = run<void>('llmFleet.showBackgroundResult');
+    const picker = await show.input('LLM Fleet: Background Results');
+    const items = picker.items();
+    assert.deepEqual(items.slice(0, 2).map((i) => [i.label, i.description]), [
+      ['$(check) qi-b', 'second background question'],
+      ['$(check) qi-a', 'first background question'],
+    ]);
+    picker.accept('$(check) qi-a');
+    await show.result;
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.equal(doc?.languageId, 'markdown');
+    assert.equal(doc?.getText(), `<!-- qi-a answered -->\n\n${done.text}`);
+    // An untitled document: reverted, so closing it asks nothing.
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+
+    const again = run<void>('llmFleet.showBackgroundResult');
+    (await again.input('LLM Fleet: Background Results')).cancel();
+    await again.result;
+    assert.equal(vscode.window.activeTextEditor, undefined, 'no document was opened');
+  });
+
+  it('Ask About Selection…: the question box starts with the default question; the question is sent with the selection; Escape asks nothing', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the test workspace is open');
+    const uri = vscode.Uri.joinPath(folder.uri, 'qi-selection.ts');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from('const keep = 0;\nfunction half(x: number) {\n  return x / 2;\n}\n'));
+    const editor = await vscode.window.showTextDocument(uri);
+    editor.selection = new vscode.Selection(1, 0, 3, 1);
+
+    const ask = run<{ text: string } | undefined>('llmFleet.askAboutSelection', 'qi-b');
+    const box = await ask.input('LLM Fleet: Ask qi-b about the selection');
+    assert.equal(box.value, 'Explain this code.');
+    box.accept('Why divide by two?');
+    assert.ok((await ask.result)?.text, 'an answer came back');
+    const sent = hooks.fleet.get('qi-b').transcript.filter((m) => m.role === 'user').at(-1)?.text ?? '';
+    assert.match(sent, /^Why divide by two\?\n\nFrom `qi-selection\.ts` \(typescript, lines 2-4\):/);
+    assert.match(sent, /```typescript\nfunction half\(x: number\) \{\n {2}return x \/ 2;\n\}\n```$/);
+    assert.ok(!sent.includes('const keep'), 'only the selection is sent');
+
+    await vscode.window.showTextDocument(uri);
+    const before = hooks.fleet.get('qi-b').transcript.length;
+    const again = run<unknown>('llmFleet.askAboutSelection', 'qi-b');
+    (await again.input('LLM Fleet: Ask qi-b about the selection')).cancel();
+    assert.equal(await again.result, undefined);
+    assert.equal(hooks.fleet.get('qi-b').transcript.length, before, 'nothing was asked');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(uri);
   });
 });
