@@ -3,11 +3,8 @@
 // choice answers (and says why, in the note, the attempt and the ledger), the next plain ask goes back to the
 // instance's own model, and both backends see one consistent transcript.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
-import { Ledger, ledgerStage } from '../../src/core/cost/ledger';
+import { describe, it } from 'node:test';
+import { ledgerStage } from '../../src/core/cost/ledger';
 import { FleetError } from '../../src/core/errors';
 import type { AskOptions, TurnNotice } from '../../src/core/fleetTypes';
 import { askTarget, checkAskOptions } from '../../src/core/routing/askRoute';
@@ -15,16 +12,11 @@ import { HealthRegistry } from '../../src/core/routing/health';
 import { DEFAULT_FALLBACK, fallbackStage } from '../../src/core/routing/fallback';
 import { AUTO_MODEL, Router } from '../../src/core/routing/router';
 import type { TurnAttempt } from '../../src/core/transcript';
-import { mixedFleetRig, type MixedFleetRig } from './mixedRig';
+import { withLedgerRig } from './ledgerRig';
+import type { MixedFleetRig } from './mixedRig';
 
 let r: MixedFleetRig | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const start = withLedgerRig('llm-fleet-ask-auto-');
 
 const EASY = 'What is the capital of Australia?';
 const HARD = 'This worker pool deadlocks when more than one job fails. Explain exactly why, and rewrite it so the first error cancels the others.';
@@ -32,18 +24,17 @@ const AUTO: AskOptions = { model: AUTO_MODEL };
 
 /** A Fleet wired in the extension's order (router, fallback, ledger), with every note and attempt collected. */
 async function fleet() {
-  dir = await mkdtemp(join(tmpdir(), 'llm-fleet-ask-auto-'));
-  const ledger = new Ledger({ dir });
   const router = new Router({ backends: () => ['anthropic', 'ollama'] });
   const fallback = fallbackStage({ health: new HealthRegistry(), settings: () => DEFAULT_FALLBACK });
-  r = await mixedFleetRig(undefined, { stages: [router.stage, fallback, ledgerStage(ledger)] });
+  const { rig, rows } = await start({ stages: ({ ledger }) => [router.stage, fallback, ledgerStage(ledger)] });
+  r = rig;
   const notes: string[] = [];
   const attempts: TurnAttempt[] = [];
   r.fleet.onDidTurnEvent((e: TurnNotice) => {
     if (e.event.type === 'note' && e.event.stage === 'router') notes.push(e.event.text);
     if (e.event.type === 'attempt') attempts.push(e.event.attempt);
   });
-  return { notes, attempts, rows: () => ledger.records(0, Date.now() + 1000) };
+  return { notes, attempts, rows };
 }
 
 /** The texts of a chat request's messages, whatever the wire format's content shape. */

@@ -2,29 +2,20 @@
 // before sending (the fake sees nothing), the warning near a cap, queued asks, "send anyway", a stop mid-stream at a
 // tree cap, per-instance caps, and settings that are not numbers.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Budgets, parseBudgetSettings, type BudgetCaps } from '../../src/core/cost/budgets';
 import { Ledger, ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
 import { ERROR_KINDS, FleetError } from '../../src/core/errors';
-import type { TurnNotice } from '../../src/core/fleetTypes';
 import type { Backend, SessionInit } from '../../src/core/backends/backend';
 import { emptyUsage } from '../../src/core/cost/usage';
 import { Fleet } from '../../src/core/fleet';
 import { AskFailedError } from '../../src/core/instance';
 import { HAIKU, until } from './helpers';
-import { mixedFleetRig, type MixedFleetRig } from './mixedRig';
+import { record, withLedgerRig } from './ledgerRig';
+import type { MixedFleetRig } from './mixedRig';
 
 let r: MixedFleetRig | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const start = withLedgerRig('llm-fleet-budget-');
 
 interface Rig {
   ledger: Ledger;
@@ -36,17 +27,16 @@ interface Rig {
 }
 
 async function rig(caps: Partial<BudgetCaps>, outputAllowanceTokens = 10_000): Promise<Rig> {
-  dir = await mkdtemp(join(tmpdir(), 'llm-fleet-budget-'));
-  const ledger = new Ledger({ dir });
-  const treeRootOf = (n: string) => r!.fleet.treeRoot(n);
-  const budgets = new Budgets({ ledger, treeRootOf, outputAllowanceTokens, caps: { warnAt: 0.8, ...caps } });
-  r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger, { treeRootOf }), budgets.stage] });
-  const notes: string[] = [];
-  r.fleet.onDidTurnEvent((e: TurnNotice) => e.event.type === 'note' && notes.push(e.event.text));
-  const spent = async (instance: string, usd: number, tree = instance) => {
-    await ledger.append({ v: 1, at: Date.now(), instance, tree, backend: 'anthropic', model: HAIKU, askId: 'earlier', attempt: 0, input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, usd, basis: 'table', priceVersion: 't', latencyMs: 1, outcome: 'ok' });
-  };
-  return { ledger, budgets, notes, spent, rows: () => ledger.records(0, Date.now() + 1000) };
+  let budgets!: Budgets;
+  const l = await start({
+    stages: ({ ledger, treeRootOf }) => {
+      budgets = new Budgets({ ledger, treeRootOf, outputAllowanceTokens, caps: { warnAt: 0.8, ...caps } });
+      return [ledgerStage(ledger, { treeRootOf }), budgets.stage];
+    },
+  });
+  r = l.rig;
+  const spent = (instance: string, usd: number, tree = instance) => l.ledger.append(record({ instance, tree, usd }));
+  return { ...l, budgets, spent };
 }
 
 async function failure(p: Promise<unknown>): Promise<AskFailedError> {

@@ -3,31 +3,22 @@
 // count both ways; a clear case or no cap never asks; a failing or silent count_tokens leaves the estimate to decide,
 // with a note, and the ask still goes.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AnthropicBackend } from '../../src/core/backends/anthropic';
 import { anthropicBudgetCounter, isCloseCall } from '../../src/core/cost/budgetCount';
 import { Budgets, type BudgetCaps } from '../../src/core/cost/budgets';
 import { defaultPrice } from '../../src/core/cost/cost';
-import { Ledger, ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
+import { ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
 import { estimateTokens } from '../../src/core/context/tokens';
 import { emptyUsage } from '../../src/core/cost/usage';
-import type { TurnNotice } from '../../src/core/fleetTypes';
 import { AskFailedError } from '../../src/core/instance';
 import { FAKE_ANTHROPIC_KEY } from '../fixtures/anthropicFake';
 import { HAIKU, until } from './helpers';
-import { mixedFleetRig, type MixedFleetRig } from './mixedRig';
+import { record, withLedgerRig } from './ledgerRig';
+import type { MixedFleetRig } from './mixedRig';
 
 let r: MixedFleetRig | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const start = withLedgerRig('llm-fleet-budget-count-');
 
 /** A prompt of a few thousand tokens: its price is well above a rounding error. */
 const PROMPT = 'The quick brown fox jumps over the lazy dog, and counts its tokens twice. '.repeat(500);
@@ -45,20 +36,18 @@ interface Rig {
 }
 
 async function rig(caps: Partial<BudgetCaps> = { dailyUsd: CAP }, countTimeoutMs?: number): Promise<Rig> {
-  dir = await mkdtemp(join(tmpdir(), 'llm-fleet-budget-count-'));
-  const ledger = new Ledger({ dir });
-  const treeRootOf = (n: string) => r!.fleet.treeRoot(n);
   // Built as src/extension.ts builds it: through an Anthropic backend as configured there, with the SDK's default
   // retries (2), so "one try" below is the count's own doing.
   const countTokens = anthropicBudgetCounter([new AnthropicBackend({ getApiKey: async () => FAKE_ANTHROPIC_KEY, baseURL: () => r!.anthropic.url })]);
-  const budgets = new Budgets({ ledger, treeRootOf, outputAllowanceTokens: 0, caps: { warnAt: 2, ...caps }, countTokens, countTimeoutMs });
-  r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger, { treeRootOf }), budgets.stage] });
-  const notes: string[] = [];
-  r.fleet.onDidTurnEvent((e: TurnNotice) => e.event.type === 'note' && notes.push(e.event.text));
-  const leave = async (room: number) => {
-    await ledger.append({ v: 1, at: Date.now(), instance: 'someone-else', tree: 'someone-else', backend: 'anthropic', model: HAIKU, askId: 'earlier', attempt: 0, input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, usd: CAP - room, basis: 'table', priceVersion: 't', latencyMs: 1, outcome: 'ok' });
-  };
-  return { notes, leave, rows: async () => (await ledger.records(0, Date.now() + 1000)).filter((x) => x.instance === 'c') };
+  const l = await start({
+    stages: ({ ledger, treeRootOf }) => [
+      ledgerStage(ledger, { treeRootOf }),
+      new Budgets({ ledger, treeRootOf, outputAllowanceTokens: 0, caps: { warnAt: 2, ...caps }, countTokens, countTimeoutMs }).stage,
+    ],
+  });
+  r = l.rig;
+  const leave = (room: number) => l.ledger.append(record({ instance: 'someone-else', usd: CAP - room }));
+  return { notes: l.notes, leave, rows: async () => (await l.rows()).filter((x) => x.instance === 'c') };
 }
 
 async function failure(p: Promise<unknown>): Promise<AskFailedError> {

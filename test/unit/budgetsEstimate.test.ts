@@ -2,21 +2,18 @@
 // until a conversation has MIN_CALIBRATION_TURNS reported answers, then the calibrated one; the cached prefix priced
 // as cache reads; the estimate reported for the ledger, which keeps it beside the reported prompt.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { estimateTokens } from '../../src/core/context/tokens';
 import { MIN_CALIBRATION_TURNS, PromptEstimates } from '../../src/core/cost/budgetEstimate';
 import { Budgets } from '../../src/core/cost/budgets';
-import { Ledger, ledgerStage } from '../../src/core/cost/ledger';
+import { ledgerStage } from '../../src/core/cost/ledger';
 import { estimateErrors } from '../../src/core/cost/ledgerQuery';
 import { emptyUsage, promptTokens, type Usage } from '../../src/core/cost/usage';
 import type { BackendKind } from '../../src/core/kinds';
 import type { Message } from '../../src/core/transcript';
 import type { TurnEvent, TurnRequest, TurnResult } from '../../src/core/turn/types';
 import { HAIKU } from './helpers';
-import { mixedFleetRig, type MixedFleetRig } from './mixedRig';
+import { withLedgerRig } from './ledgerRig';
 
 const TEXTS = [
   'Summarise the meeting notes: who owns the migration, the deadline, and whether IE11 support is dropped.',
@@ -94,20 +91,10 @@ describe('the budget estimate', () => {
 });
 
 describe('the estimate in the ledger, through a Fleet', () => {
-  let r: MixedFleetRig | undefined;
-  let dir: string | undefined;
-  afterEach(async () => {
-    await r?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-    r = undefined;
-    dir = undefined;
-  });
+  const start = withLedgerRig('llm-fleet-estimate-');
 
   it('each record holds the pre-flight estimate; from the fourth ask it is calibrated, and closer than the plain one', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'llm-fleet-estimate-'));
-    const ledger = new Ledger({ dir });
-    const budgets = new Budgets({ ledger });
-    r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger), budgets.stage] });
+    const { rig: r, ledger, rows } = await start({ stages: ({ ledger }) => [ledgerStage(ledger), new Budgets({ ledger }).stage] });
     r.fleet.spawn('e', { backend: 'anthropic', model: HAIKU });
     const seen: string[] = [];
     r.fleet.onDidTurnEvent((n) => seen.push(n.event.type));
@@ -117,7 +104,7 @@ describe('the estimate in the ledger, through a Fleet', () => {
       r.anthropic.enqueue({ kind: 'reply', text: TEXTS[2 * i + 1] });
       await r.fleet.ask('e', TEXTS[2 * i]);
     }
-    const recs = await ledger.records(0, Date.now() + 1000);
+    const recs = await rows();
     assert.equal(recs.length, 4);
     assert.ok(seen.length > 0 && !seen.includes('estimate'), `the estimate is for the ledger, not the views: ${seen.join()}`);
     // The fake counts ~4 characters a token of the raw request body: the plain estimate is off by its JSON framing.

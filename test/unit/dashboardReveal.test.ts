@@ -2,29 +2,21 @@
 // real Fleet whose ledger stage wrote the record. Found after a rename too; a fork's copy is not the fork's own; a
 // killed instance or another window's record gets a clear message rather than nothing.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Ledger, ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
+import { beforeEach, describe, it } from 'node:test';
+import type { LedgerRecord } from '../../src/core/cost/ledger';
 import { AskFailedError } from '../../src/core/instance';
 import { topRequests } from '../../src/vscode/dashboard/dashboardData';
 import { locateRequest } from '../../src/vscode/dashboard/requestLocation';
 import { HAIKU, rig, type Rig } from './helpers';
+import { withLedgerRig } from './ledgerRig';
 
 let r: Rig;
-let dir: string;
-let ledger: Ledger;
-const records = (): Promise<LedgerRecord[]> => ledger.records(0, Date.now() + 1000);
+let records: () => Promise<LedgerRecord[]>;
+const start = withLedgerRig('llm-fleet-reveal-');
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'llm-fleet-reveal-'));
-  ledger = new Ledger({ dir });
-  r = await rig({ stages: [ledgerStage(ledger, { treeRootOf: (n) => r.fleet.treeRoot(n) })] });
-});
-afterEach(async () => {
-  await r.close();
-  await rm(dir, { recursive: true, force: true });
+  // The ledger stage alone, with the tree lookup, in a Fleet over the Anthropic fake.
+  ({ rig: r, rows: records } = await start({ make: (stages) => rig({ stages }) }));
 });
 
 describe('a ledger record finds its chat message', () => {

@@ -3,13 +3,10 @@
 // 401, a hang into a timeout, a context overflow into a larger window, a failure after text was shown, the kinds
 // that never fall back, SDK retries that do not multiply with the chain's, and one ledger record per attempt.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AnthropicBackend } from '../../src/core/backends/anthropic';
-import { Ledger, ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
+import { ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
 import { AskFailedError } from '../../src/core/instance';
 import { DEFAULT_FALLBACK, fallbackStage, type FallbackSettings } from '../../src/core/routing/fallback';
 import { HealthRegistry } from '../../src/core/routing/health';
@@ -22,23 +19,14 @@ import { FAKE_ANTHROPIC_KEY } from '../fixtures/anthropicFake';
 import { messageView } from '../../src/vscode/chat/views';
 import { describeInstance } from '../../src/vscode/presentation';
 import { HAIKU } from './helpers';
+import { withLedgerRig } from './ledgerRig';
 import { mixedFleetRig, OPENAI_MODEL, type MixedFleetRig } from './mixedRig';
 
 const QWEN = 'qwen2.5:7b';
 const TO_OLLAMA: FallbackLink[] = [{ backend: 'ollama', model: QWEN }];
 
 let r: MixedFleetRig | undefined;
-let dir: string | undefined;
-let ledger: Ledger | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-  // Appends still in flight would race the directory's removal.
-  await ledger?.flush();
-  ledger = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const start = withLedgerRig('llm-fleet-fallback-');
 
 interface Rig {
   r: MixedFleetRig;
@@ -50,21 +38,20 @@ interface Rig {
 
 /** A Fleet with the agreed order (fallback, then the ledger) over every API backend's real client. */
 async function rig(settings: Partial<FallbackSettings> = {}, health = new HealthRegistry({ failureThreshold: 3, cooldownMs: 400 }), sdkRetries?: number): Promise<Rig> {
-  dir = await mkdtemp(join(tmpdir(), 'llm-fleet-fallback-'));
-  const own = (ledger = new Ledger({ dir }));
   const s: FallbackSettings = { ...DEFAULT_FALLBACK, chain: TO_OLLAMA, maxRetryWaitMs: 3000, ...settings };
-  const stages = [fallbackStage({ health, settings: () => s }), ledgerStage(own)];
-  r = await mixedFleetRig(undefined, { stages });
-  if (sdkRetries) {
-    // A Fleet whose Anthropic client retries as the extension's does by default (the rig's has none).
-    const fakes = r;
-    const fleet = new Fleet({ backends: [new AnthropicBackend({ getApiKey: async () => FAKE_ANTHROPIC_KEY, baseURL: fakes.anthropic.url, maxRetries: sdkRetries }), new OllamaBackend({ host: fakes.ollama.url })], stages });
-    const close = fakes.close;
-    r = { ...fakes, fleet, close: async () => (await fleet.killAll(), fleet.dispose(), await close()) };
-  }
-  const notes: string[] = [];
-  r.fleet.onDidTurnEvent((e) => e.event.type === 'note' && notes.push(e.event.text));
-  return { r: r!, health, settings: s, notes, rows: () => own.records(0, Date.now() + 1000) };
+  const l = await start({
+    stages: ({ ledger }) => [fallbackStage({ health, settings: () => s }), ledgerStage(ledger)],
+    make: async (stages) => {
+      const fakes = await mixedFleetRig(undefined, { stages });
+      if (!sdkRetries) return fakes;
+      // A Fleet whose Anthropic client retries as the extension's does by default (the rig's has none).
+      const fleet = new Fleet({ backends: [new AnthropicBackend({ getApiKey: async () => FAKE_ANTHROPIC_KEY, baseURL: fakes.anthropic.url, maxRetries: sdkRetries }), new OllamaBackend({ host: fakes.ollama.url })], stages });
+      const close = fakes.close;
+      return { ...fakes, fleet, close: async () => (await fleet.killAll(), fleet.dispose(), await close()) };
+    },
+  });
+  r = l.rig;
+  return { ...l, r, health, settings: s };
 }
 
 const failedAsk = async (p: Promise<unknown>) => {

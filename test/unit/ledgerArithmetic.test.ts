@@ -1,10 +1,7 @@
 // The ledger's arithmetic against figures worked out by hand: our cost, the cache's savings (negative for writes),
 // the hit rate, the OpenAI convention (cached tokens inside prompt_tokens), an unpriced model, and the CLI's figure.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { priceRequest } from '../../src/core/cost/cost';
 import { cacheHitRate, Ledger, ledgerStage, type LedgerProblem } from '../../src/core/cost/ledger';
 import { costsDiffer } from '../../src/core/cost/ledgerRecord';
@@ -13,28 +10,19 @@ import { ANTHROPIC_PRICES } from '../../src/core/cost/prices';
 import type { Usage } from '../../src/core/cost/usage';
 import type { TurnRequest, TurnResult } from '../../src/core/turn/types';
 import { HAIKU } from './helpers';
-import { mixedFleetRig, OPENAI_MODEL, type MixedFleetRig } from './mixedRig';
+import { withLedgerRig } from './ledgerRig';
+import { OPENAI_MODEL, type MixedFleetRig } from './mixedRig';
 
 const close = (a: number | undefined, b: number, what: string) => assert.ok(a !== undefined && Math.abs(a - b) < 1e-12, `${what}: ${a} != ${b}`);
 
 let r: MixedFleetRig | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const start = withLedgerRig('llm-fleet-ledger-');
 
 /** A Fleet whose only stage is the ledger, pricing as the Fleet does (so the OpenAI override counts). */
 async function rig(): Promise<{ ledger: Ledger; problems: LedgerProblem[] }> {
-  dir = await mkdtemp(join(tmpdir(), 'llm-fleet-ledger-'));
-  const problems: LedgerProblem[] = [];
-  const ledger = new Ledger({ dir, onProblem: (p) => problems.push(p) });
-  let fleet: MixedFleetRig['fleet'] | undefined;
-  r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger, { price: (b, u, m) => fleet!.price(b, u, m) })] });
-  fleet = r.fleet;
-  return { ledger, problems };
+  const l = await start({ stages: ({ ledger, fleet }) => [ledgerStage(ledger, { price: (b, u, m) => fleet().price(b, u, m) })] });
+  r = l.rig;
+  return l;
 }
 
 describe('ledger arithmetic', () => {

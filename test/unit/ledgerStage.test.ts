@@ -2,26 +2,19 @@
 // a stage's refusal as `blocked`, a cancel, fork trees, and a ledger that cannot write never failing an answer.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
-import { Ledger, ledgerStage, type LedgerProblem, type LedgerRecord } from '../../src/core/cost/ledger';
+import { describe, it } from 'node:test';
+import { ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
 import { BackendError } from '../../src/core/errors';
 import { AskFailedError } from '../../src/core/instance';
 import type { TurnAttempt, TurnStage } from '../../src/core/turn/types';
 import { HAIKU } from './helpers';
-import { mixedFleetRig, type MixedFleetRig } from './mixedRig';
+import { withLedgerRig, type LedgerRig } from './ledgerRig';
+import type { MixedFleetRig } from './mixedRig';
 
 const QWEN = 'qwen2.5:7b';
 let r: MixedFleetRig | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const start = withLedgerRig('llm-fleet-ledger-');
 
 /** What the host would pass: the root of an instance's fork tree, walking `lineage.parent` while the parent lives. */
 /** A fallback to Ollama after a failure; when that fails too, the error it throws carries every attempt. */
@@ -41,12 +34,10 @@ const fallback: TurnStage = async (req, next) => {
   }
 };
 
-async function rig(stages: TurnStage[] = [], ledgerDir?: string): Promise<{ ledger: Ledger; problems: LedgerProblem[]; rows: () => Promise<LedgerRecord[]> }> {
-  dir = await mkdtemp(join(tmpdir(), 'llm-fleet-ledger-'));
-  const problems: LedgerProblem[] = [];
-  const ledger = new Ledger({ dir: ledgerDir?.replace('$TMP', dir) ?? dir, onProblem: (p) => problems.push(p) });
-  r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger, { treeRootOf: (name) => r!.fleet.treeRoot(name) }), ...stages] });
-  return { ledger, problems, rows: () => ledger.records(0, Date.now() + 1000) };
+async function rig(stages: TurnStage[] = [], ledgerDir?: string): Promise<LedgerRig<MixedFleetRig>> {
+  const l = await start({ ledgerDir: ledgerDir ? (tmp) => ledgerDir.replace('$TMP', tmp) : undefined, stages: ({ ledger, treeRootOf }) => [ledgerStage(ledger, { treeRootOf }), ...stages] });
+  r = l.rig;
+  return l;
 }
 
 const brief = (x: LedgerRecord) => [x.instance, x.backend, x.attempt, x.outcome, x.errorKind ?? '-', x.basis, x.fallbackFrom?.backend ?? '-'];
@@ -148,8 +139,8 @@ describe('the ledger stage in a Fleet', () => {
   });
 
   it('a ledger that cannot write reports it through onProblem, and the answer still arrives', async () => {
-    const { problems, ledger } = await rig([], '$TMP/not-a-folder/ledger');
-    writeFileSync(join(dir!, 'not-a-folder'), 'a regular file, so nothing can be created under it (even by root)');
+    const { problems, ledger, dir } = await rig([], '$TMP/not-a-folder/ledger');
+    writeFileSync(join(dir, 'not-a-folder'), 'a regular file, so nothing can be created under it (even by root)');
     r!.anthropic.enqueue({ kind: 'reply', text: 'still here' });
     r!.fleet.spawn('w', { backend: 'anthropic', model: HAIKU });
     assert.equal((await r!.fleet.ask('w', 'hi')).text, 'still here');
@@ -161,10 +152,13 @@ describe('the ledger stage in a Fleet', () => {
   });
 
   it('a throwing problem listener or tree lookup does not touch the answer', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'llm-fleet-ledger-'));
+    const { ledger, dir, rig: made } = await start({
+      ledgerDir: (tmp) => join(tmp, 'file', 'x'),
+      onProblem: () => { throw new Error('listener bug'); },
+      stages: (p) => [ledgerStage(p.ledger, { treeRootOf: () => { throw new Error('lookup bug'); } })],
+    });
+    r = made;
     writeFileSync(join(dir, 'file'), '');
-    const ledger = new Ledger({ dir: join(dir, 'file', 'x'), onProblem: () => { throw new Error('listener bug'); } });
-    r = await mixedFleetRig(undefined, { stages: [ledgerStage(ledger, { treeRootOf: () => { throw new Error('lookup bug'); } })] });
     r.anthropic.enqueue({ kind: 'reply', text: 'fine' });
     r.fleet.spawn('t', { backend: 'anthropic', model: HAIKU });
     assert.equal((await r.fleet.ask('t', 'hi')).text, 'fine');

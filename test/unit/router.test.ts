@@ -3,11 +3,8 @@
 // policies change the choice; an unavailable backend is skipped; a prompt too large for the small model's window
 // goes to a larger one; offline uses only Ollama; a budget moves a choice down; bad rules are reported.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
-import { Ledger, ledgerStage } from '../../src/core/cost/ledger';
+import { describe, it } from 'node:test';
+import { ledgerStage } from '../../src/core/cost/ledger';
 import { BackendError } from '../../src/core/errors';
 import type { TurnNotice } from '../../src/core/fleetTypes';
 import { AskFailedError } from '../../src/core/instance';
@@ -16,16 +13,11 @@ import { extractFeatures } from '../../src/core/routing/features';
 import { AUTO_MODEL, Router, type RouterOptions } from '../../src/core/routing/router';
 import { DEFAULT_RULES, parseRouterSettings, type RouterPolicy } from '../../src/core/routing/routerRules';
 import type { TurnAttempt } from '../../src/core/transcript';
-import { mixedFleetRig, type MixedFleetRig } from './mixedRig';
+import { withLedgerRig } from './ledgerRig';
+import type { MixedFleetRig } from './mixedRig';
 
 let r: MixedFleetRig | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const start = withLedgerRig('llm-fleet-router-');
 
 const EASY = 'What is the capital of Australia?';
 const HARD = 'This worker pool deadlocks when more than one job fails. Explain exactly why, and rewrite it so the first error cancels the others.';
@@ -36,17 +28,12 @@ function route(prompt: string, policy: RouterPolicy, options: RouterOptions = {}
 }
 
 async function fleetWith(options: RouterOptions) {
-  dir = await mkdtemp(join(tmpdir(), 'llm-fleet-router-'));
-  const ledger = new Ledger({ dir });
   const router = new Router({ backends: () => ['anthropic', 'ollama'], ...options });
-  r = await mixedFleetRig(undefined, { stages: [router.stage, ledgerStage(ledger)] });
-  const notes: string[] = [];
+  const l = await start({ stages: ({ ledger }) => [router.stage, ledgerStage(ledger)] });
+  r = l.rig;
   const attempts: TurnAttempt[] = [];
-  r.fleet.onDidTurnEvent((e: TurnNotice) => {
-    if (e.event.type === 'note') notes.push(e.event.text);
-    if (e.event.type === 'attempt') attempts.push(e.event.attempt);
-  });
-  return { ledger, router, notes, attempts, rows: () => ledger.records(0, Date.now() + 1000) };
+  r.fleet.onDidTurnEvent((e: TurnNotice) => e.event.type === 'attempt' && attempts.push(e.event.attempt));
+  return { ...l, router, attempts };
 }
 
 describe('router stage', () => {
