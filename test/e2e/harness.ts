@@ -90,31 +90,37 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 
 /** Runs a command from the F1 palette by its full title, e.g. "LLM Fleet: Show Log". */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  // Keys pressed while a webview has focus go to the webview's document first; give the workbench the focus.
-  if (await page.evaluate<boolean>("document.activeElement?.tagName === 'IFRAME'")) {
-    await page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
-  }
   const input = page.locator('.quick-input-widget .quick-input-box input');
   const paletteOpen = async () => (await input.isVisible()) && /command/.test((await input.getAttribute('aria-label')) ?? '');
-  // F1 pressed while another quick input is still closing is lost: press it again until the palette is there.
-  await until('the command palette', async () => {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
-    return paletteOpen();
-  });
-  await input.fill(`>${title}`);
+  const typed = `>${title}`;
+  // Open with the title typed. F1 pressed while another quick input is still closing is lost, and a webview that
+  // takes the focus late (a chat just opened) closes the palette under us: each round reopens and retypes as needed.
+  const typeTitle = async (): Promise<boolean> => {
+    if (!(await paletteOpen())) {
+      // Keys pressed while a webview has focus go to the webview's document first; give the workbench the focus.
+      if (await page.evaluate<boolean>("document.activeElement?.tagName === 'IFRAME'")) {
+        await page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
+      }
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+      if (!(await paletteOpen())) return false;
+    }
+    if ((await input.inputValue().catch(() => '')) === typed) return true;
+    return input.fill(typed, { timeout: 3000 }).then(() => true, () => false);
+  };
   // The row whose whole label is the title: not the first match ("LLM Fleet: Usage" also matches "… Usage
   // Dashboard"), nor a row where the title is only a highlighted part of a longer label.
   const labels = page.locator('.quick-input-list .monaco-list-row .label-name');
-  const exact = await until(`"${title}" in the command palette`, async () => {
+  await until(`"${title}" run from the command palette`, async () => {
+    if (!(await typeTitle())) return false;
     const texts = await labels.allInnerTexts();
     const i = texts.findIndex((t) => t.trim() === title);
-    return i >= 0 ? i + 1 : undefined;
-  }, 15_000).catch(async () => {
-    const candidates = (await labels.allInnerTexts()).map((t) => `"${t.trim()}"`).join(', ') || 'none';
-    throw new Error(`runCommand: no command titled exactly "${title}" in the palette; it offered: ${candidates}`);
+    if (i < 0) return false;
+    return labels.nth(i).click({ timeout: 3000 }).then(() => true, () => false);
+  }, 30_000).catch(async (e: unknown) => {
+    const candidates = (await labels.allInnerTexts().catch(() => [])).map((t) => `"${t.trim()}"`).join(', ') || 'none';
+    throw new Error(`runCommand: could not run "${title}" from the palette (no row titled exactly that, or the palette kept closing); it offered: ${candidates} (${String(e)})`);
   });
-  await labels.nth(exact - 1).click({ timeout: 15_000 });
   // Gone, or replaced by the command's own input: either way the next step starts from a settled workbench.
   await until(`the palette to close after "${title}"`, async () => !(await paletteOpen()));
 }
