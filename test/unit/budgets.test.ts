@@ -11,7 +11,7 @@ import { emptyUsage } from '../../src/core/cost/usage';
 import { Fleet } from '../../src/core/fleet';
 import { AskFailedError } from '../../src/core/instance';
 import { HAIKU, until } from './helpers';
-import { record, withLedgerRig } from './ledgerRig';
+import { askFailure, record, withLedgerRig } from './ledgerRig';
 import type { MixedFleetRig } from './mixedRig';
 
 let r: MixedFleetRig | undefined;
@@ -39,15 +39,7 @@ async function rig(caps: Partial<BudgetCaps>, outputAllowanceTokens = 10_000): P
   return { ...l, budgets, spent };
 }
 
-async function failure(p: Promise<unknown>): Promise<AskFailedError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof AskFailedError, String(e));
-    return e;
-  }
-  assert.fail('the ask should have failed');
-}
+const failure = (p: Promise<unknown>) => askFailure(p);
 
 describe('budgets', () => {
   it('budget_exceeded is a kind of the taxonomy', () => {

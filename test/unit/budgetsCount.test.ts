@@ -11,10 +11,9 @@ import { defaultPrice } from '../../src/core/cost/cost';
 import { ledgerStage, type LedgerRecord } from '../../src/core/cost/ledger';
 import { estimateTokens } from '../../src/core/context/tokens';
 import { emptyUsage } from '../../src/core/cost/usage';
-import { AskFailedError } from '../../src/core/instance';
 import { FAKE_ANTHROPIC_KEY } from '../fixtures/anthropicFake';
 import { HAIKU, until } from './helpers';
-import { record, withLedgerRig } from './ledgerRig';
+import { askFailure, record, withLedgerRig } from './ledgerRig';
 import type { MixedFleetRig } from './mixedRig';
 
 let r: MixedFleetRig | undefined;
@@ -50,15 +49,7 @@ async function rig(caps: Partial<BudgetCaps> = { dailyUsd: CAP }, countTimeoutMs
   return { notes: l.notes, leave, rows: async () => (await l.rows()).filter((x) => x.instance === 'c') };
 }
 
-async function failure(p: Promise<unknown>): Promise<AskFailedError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof AskFailedError, String(e));
-    return e;
-  }
-  assert.fail('the ask should have been refused');
-}
+const failure = (p: Promise<unknown>) => askFailure(p, 'been refused');
 
 /** The one count request the fake saw: accepted, for the model asked, with the prompt as its one message. */
 function theCountRequest() {

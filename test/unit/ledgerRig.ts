@@ -5,10 +5,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { afterEach } from 'node:test';
 import { Ledger, ledgerStage, type LedgerProblem, type LedgerRecord } from '../../src/core/cost/ledger';
 import { LEDGER_RECORD_VERSION } from '../../src/core/cost/ledgerRecord';
 import type { Fleet } from '../../src/core/fleet';
+import { AskFailedError } from '../../src/core/instance';
 import type { TurnStage } from '../../src/core/turn/types';
 import { HAIKU } from './helpers';
 import { mixedFleetRig, type MixedFleetRig } from './mixedRig';
@@ -93,4 +95,15 @@ export function record(fields: Partial<LedgerRecord> & Pick<LedgerRecord, 'insta
     outcome: 'ok',
     ...fields,
   };
+}
+
+/** The AskFailedError an ask ends with; `expected` says, when it answers instead, what it should have done. */
+export async function askFailure(p: Promise<unknown>, expected = 'failed'): Promise<AskFailedError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof AskFailedError, String(e));
+    return e;
+  }
+  assert.fail(`the ask should have ${expected}`);
 }

@@ -29,7 +29,7 @@ export type SummaryAdmission =
   | { readonly ok: true; release(usd?: number): void }
   | { readonly ok: false; readonly cap: 'daily' | 'tree' | 'instance'; readonly message: string };
 
-export type AdmitSummary = (estimateUsd: number, request: SummaryAdmissionRequest) => Promise<SummaryAdmission>;
+export type AdmitSummary = (request: SummaryAdmissionRequest) => Promise<SummaryAdmission>;
 
 /** The estimate of one summary: the summarizer's system prompt and prompt as sent, and at most `maxOutput` tokens back. */
 export function summaryEstimate(
@@ -52,7 +52,7 @@ export interface SummaryBudgets {
 
 /** `admit` on the budget caps; "Send anyway, once" on the turn covers its summary too. */
 export function budgetAdmit(budgets: SummaryBudgets): AdmitSummary {
-  return async (_usd, r) => {
+  return async (r) => {
     if (r.overrideBudget) return { ok: true, release: () => undefined };
     return budgets.admit(r.instance.name, r.instance.spec.budgetUsd, r.cost.usd, `the compression summary by ${r.backend}/${r.model}`);
   };

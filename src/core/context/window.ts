@@ -205,7 +205,7 @@ export class CompressionStage {
       const est = summaryEstimate(job.prompt, model, job.maxOutput, this.deps.price);
       // A local model costs nothing per token: no cap can be crossed by it.
       if (est.cost.basis !== 'local') {
-        const admission = await this.deps.admit(est.cost.usd ?? 0, { instance, askId, ...model, ...est, ...(job.overrideBudget ? { overrideBudget: true } : {}) });
+        const admission = await this.deps.admit({ instance, askId, ...model, ...est, ...(job.overrideBudget ? { overrideBudget: true } : {}) });
         if (!admission.ok) {
           const reason = `no summary was made: ${admission.message}`;
           return { run: { ok: false, reason }, refused: reason };

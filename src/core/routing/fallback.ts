@@ -58,9 +58,13 @@ const targetLabel = (t: TurnTarget) => `${BACKEND_LABELS[t.backend]} · ${t.mode
 
 /** The turn's own target first, then the instance's chain (or else the global one), each target once. An own empty chain is none. */
 export function chainFor(request: TurnRequest, settings: FallbackSettings): FallbackLink[] {
-  const links = request.instance.spec.fallback ?? settings.chain;
-  const out: FallbackLink[] = [request.target];
-  for (const l of links) if (!out.some((o) => same(o, l))) out.push(l);
+  return chainOf(request.target, request.instance.spec.fallback, settings.chain);
+}
+
+/** `target`, then `own` (or, when absent, `global`), each target once: what chainFor reads off a turn. */
+export function chainOf(target: TurnTarget, own: readonly FallbackLink[] | undefined, global: readonly FallbackLink[]): FallbackLink[] {
+  const out: FallbackLink[] = [target];
+  for (const l of own ?? global) if (!out.some((o) => same(o, l))) out.push(l);
   return out;
 }
 

@@ -82,8 +82,7 @@ export function ruleMatches(when: RuleWhen, f: PromptFeatures, policy: RouterPol
   if (when.policy !== undefined && !list(when.policy)!.includes(policy)) return false;
   if (when.minTokens !== undefined && f.tokens < when.minTokens) return false;
   if (when.maxTokens !== undefined && f.tokens > when.maxTokens) return false;
-  // A user's pattern reads the same window the signs read, so a slow one cannot stall the host on a huge paste.
-  if (when.matches !== undefined && !new RegExp(when.matches, 'i').test(readWindow(prompt))) return false;
+  if (when.matches !== undefined && !new RegExp(when.matches, 'i').test(prompt)) return false;
   return true;
 }
 
@@ -139,8 +138,10 @@ export class Router {
     const { features: f } = input;
     const policy = this.settings.policy;
     const skipped: string[] = [];
+    // A user's pattern reads the same window the signs read, so a slow one cannot stall the host on a huge paste.
+    const read = readWindow(prompt);
     for (const [i, rule] of this.settings.rules.entries()) {
-      if (!ruleMatches(rule.when, f, policy, prompt)) continue;
+      if (!ruleMatches(rule.when, f, policy, read)) continue;
       const name = rule.name ?? `rule ${i + 1}`;
       const picked = 'tier' in rule.use ? this.inTier(shift(rule.use.tier, policy), input, skipped) : this.exact(rule, input, skipped);
       if (picked) return this.decision(picked.candidate, picked.tier, name, input, skipped);

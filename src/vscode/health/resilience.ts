@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Fleet } from '../../core/fleet';
 import type { Logger } from '../../core/log';
 import { parseChain } from '../../core/routing/chainConfig';
-import { DEFAULT_FALLBACK, fallbackStage, type FallbackSettings } from '../../core/routing/fallback';
+import { chainOf, DEFAULT_FALLBACK, fallbackStage, type FallbackSettings } from '../../core/routing/fallback';
 import { HealthRegistry } from '../../core/routing/health';
 import type { TurnStage } from '../../core/turn/types';
 import { changed, readSettings } from '../config';
@@ -42,8 +42,8 @@ export class Resilience implements vscode.Disposable {
     // A one-off session (a summarizer's) belongs to no instance, and no chain runs for it.
     if (!this.fleet?.has(instance)) return false;
     const spec = this.fleet.get(instance).spec;
-    // As the fallback stage reads it (chainFor): links equal to the instance's own target add no attempt.
-    return (spec.fallback ?? this.settings.chain).some((l) => l.backend !== spec.backend || l.model !== spec.model);
+    // As the fallback stage reads it: more than the instance's own target.
+    return chainOf({ backend: spec.backend, model: spec.model }, spec.fallback, this.settings.chain).length > 1;
   }
 
   private apply(): void {
